@@ -1,0 +1,63 @@
+"""``POST /verify``: translate the HTTP batch into scoring calls and back."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+
+from ...batch import ItemLimits, verify_items
+from ...domains.fmt import FormatOptions
+from ...errors import ApiError
+from ...schemas import ErrorResponse, VerifyRequest, VerifyResponse
+from ...scoring import ScoringPlan
+from ..deps import Services, get_services
+
+router = APIRouter()
+
+
+def _plan(request: VerifyRequest, services: Services) -> ScoringPlan:
+    settings = services.settings
+    rewards = tuple(request.rewards) if request.rewards else settings.default_rewards
+    weights = dict(request.weights) if request.weights is not None else settings.default_weights
+    return ScoringPlan(
+        rewards=rewards,
+        weights=weights,
+        format_options=request.options or FormatOptions(),
+        soft_timeout_s=settings.item_timeout_s,
+    )
+
+
+@router.post(
+    "/verify",
+    response_model=VerifyResponse,
+    responses={
+        400: {"model": ErrorResponse},
+        413: {"model": ErrorResponse},
+        422: {"model": ErrorResponse},
+    },
+    summary="Score a batch of completions",
+)
+async def verify(
+    request: VerifyRequest, services: Annotated[Services, Depends(get_services)]
+) -> JSONResponse:
+    """One result per item, same order and ids; one bad item never fails the batch."""
+    settings = services.settings
+    if len(request.items) > settings.max_items:
+        raise ApiError(
+            413,
+            "too_many_items",
+            f"{len(request.items)} items; the limit is {settings.max_items}: split the batch",
+        )
+    started = time.perf_counter()
+    limits = ItemLimits(
+        settings.max_completion_chars, settings.max_reference_chars, settings.max_id_chars
+    )
+    results = await verify_items(
+        request.items, _plan(request, services), services.pool, limits, services.metrics
+    )
+    services.metrics.batch_latency.observe(time.perf_counter() - started)
+    services.metrics.batch_items.observe(len(request.items))
+    return JSONResponse({"results": results})

@@ -1,0 +1,43 @@
+"""Build the FastAPI application: ``create_app(settings)``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from . import __version__
+from .api.deps import Services
+from .api.routes import health, verify
+from .domains import DOMAINS
+from .errors import BodySizeLimit, install_error_handlers
+from .metrics import Metrics
+from .settings import Settings, get_settings
+from .workers import ScoringPool
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The service app. Workers start with the app's lifespan and stop with it."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        pool = ScoringPool(settings.workers, settings.item_timeout_s, settings.kill_grace_s)
+        app.state.services = Services(settings, pool, Metrics(DOMAINS))
+        try:
+            yield
+        finally:
+            pool.close()
+
+    app = FastAPI(
+        title="rlvr verifier",
+        version=__version__,
+        summary="Verifiable rewards for reasoning RL: batch scoring over HTTP",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.include_router(verify.router)
+    app.include_router(health.router)
+    return app

@@ -1,0 +1,244 @@
+"""Format rewards: scores of the *shape* of a completion, whatever its domain.
+
+Each reward is a small function of a :class:`Sample` and :class:`FormatOptions`,
+registered in :data:`FORMAT_REWARDS` under the name a request selects it by.
+Length is counted in tokens when the caller sends ``num_tokens`` (the trainer knows
+them), otherwise in words (runs of letters or digits, and single CJK characters).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+import regex
+
+# Scripts each target language is written in (ISO 639-1 codes).
+LANGUAGE_SCRIPTS: dict[str, tuple[str, ...]] = {
+    **{
+        code: ("Latin",)
+        for code in (
+            "en",
+            "fr",
+            "de",
+            "es",
+            "it",
+            "pt",
+            "nl",
+            "pl",
+            "tr",
+            "vi",
+            "id",
+            "sv",
+            "da",
+            "no",
+            "fi",
+            "cs",
+            "ro",
+            "hu",
+        )
+    },
+    "zh": ("Han",),
+    "ja": ("Han", "Hiragana", "Katakana"),
+    "ko": ("Hangul", "Han"),
+    "ru": ("Cyrillic",),
+    "uk": ("Cyrillic",),
+    "bg": ("Cyrillic",),
+    "ar": ("Arabic",),
+    "fa": ("Arabic",),
+    "he": ("Hebrew",),
+    "hi": ("Devanagari",),
+    "el": ("Greek",),
+    "th": ("Thai",),
+}
+_SCRIPTS = sorted({s for scripts in LANGUAGE_SCRIPTS.values() for s in scripts})
+# One unit per CJK character (they have no spaces), one per word otherwise.
+_UNIT = regex.compile(r"\p{Han}|\p{Hiragana}|\p{Katakana}|\p{L}[\p{L}\p{M}]*")
+_SCRIPT_OF = {s: regex.compile(rf"^\p{{Script={s}}}") for s in _SCRIPTS}
+_WORD = regex.compile(r"\p{Han}|\p{Hiragana}|\p{Katakana}|[\p{L}\p{N}]+")
+_STEP = re.compile(
+    r"(?m)^\s*(?:Step\s*\d+\s*[:.]|\d+[.)]\s|[-*•]\s)|\b(?:First|Second|Third|Next|Then|Finally),"
+)
+_TAGS = ("<think>", "</think>", "<answer>", "</answer>")
+
+
+@dataclass(frozen=True)
+class FormatOptions:
+    """Parameters of the format rewards; every field has a sensible default."""
+
+    mode: Literal["strict", "lenient"] = "lenient"
+    think_in_prompt: bool = False  # the template already opened <think> in the prompt
+    min_steps: int = 3
+    max_length: int = 4096
+    overlong_buffer: int = 512
+    cosine_min_correct: float = 0.5
+    cosine_max_correct: float = 1.0
+    cosine_min_wrong: float = -1.0
+    cosine_max_wrong: float = -0.5
+    ngram_size: int = 3
+    max_repetition_penalty: float = -1.0
+    language: str = "en"
+
+    def __post_init__(self) -> None:
+        if self.language not in LANGUAGE_SCRIPTS:
+            raise ValueError(
+                f"unsupported language {self.language!r}; use one of {sorted(LANGUAGE_SCRIPTS)}"
+            )
+        if self.max_length < 1 or self.min_steps < 1 or self.ngram_size < 1:
+            raise ValueError("max_length, min_steps and ngram_size must be at least 1")
+        if not 0 < self.overlong_buffer <= self.max_length:
+            raise ValueError("overlong_buffer must be in (0, max_length]")
+
+
+@dataclass(frozen=True)
+class Sample:
+    """What a format reward may look at."""
+
+    completion: str
+    num_tokens: int | None = None
+    correct: bool | None = None  # from the domain's accuracy, for length shaping
+
+    @property
+    def length(self) -> int:
+        if self.num_tokens is not None:
+            return self.num_tokens
+        return len(_WORD.findall(self.completion))
+
+
+def _with_prompt_think(completion: str, opts: FormatOptions) -> str:
+    text = completion.lstrip()
+    if opts.think_in_prompt and not text.startswith("<think>"):
+        return "<think>\n" + text
+    return text
+
+
+def format_reward(sample: Sample, opts: FormatOptions) -> float:
+    """1.0 when the completion is ``<think>…</think>`` then ``<answer>…</answer>``, else 0.0.
+
+    strict: ``<think>\\n…\\n</think>\\n<answer>\\n…\\n</answer>`` exactly, each tag once.
+    lenient: the same order, any whitespace between parts, each tag once.
+
+    >>> format_reward(Sample("<think>hm</think> <answer>4</answer>"), FormatOptions())
+    1.0
+    """
+    text = _with_prompt_think(sample.completion, opts).rstrip()
+    if any(text.count(tag) != 1 for tag in _TAGS):
+        return 0.0
+    if opts.mode == "strict":
+        pattern = r"<think>\n.+?\n</think>\n<answer>\n.+?\n</answer>"
+    else:
+        pattern = r"<think>.*?</think>\s*<answer>.*?</answer>"
+    return 1.0 if re.fullmatch(pattern, text, flags=re.DOTALL) else 0.0
+
+
+def tag_count_reward(sample: Sample, opts: FormatOptions) -> float:
+    """0.25 for each of the four tags present exactly once and after the tag before it.
+
+    >>> tag_count_reward(Sample("<think>x</think>"), FormatOptions())
+    0.5
+    """
+    text = _with_prompt_think(sample.completion, opts)
+    score, previous_end = 0.0, 0
+    for tag in _TAGS:
+        if text.count(tag) == 1 and (position := text.find(tag)) >= previous_end:
+            score += 0.25
+            previous_end = position + len(tag)
+    return score
+
+
+def reasoning_steps_reward(sample: Sample, opts: FormatOptions) -> float:
+    """min(1, steps / min_steps), counting "Step 1:", numbered or bulleted lines and
+    "First," / "Next," / "Finally,"-style transitions.
+
+    >>> reasoning_steps_reward(Sample("Step 1: a\\nStep 2: b\\nStep 3: c"), FormatOptions())
+    1.0
+    """
+    return min(1.0, len(_STEP.findall(sample.completion)) / max(opts.min_steps, 1))
+
+
+def cosine_length_reward(sample: Sample, opts: FormatOptions) -> float:
+    """Cosine-scaled length reward (Yeo et al., 2025, "Demystifying Long CoT").
+
+    r(L) = lo + (hi − lo)·(1 + cos(π·min(L, L_max)/L_max))/2, where for a correct
+    answer (lo, hi) = (min_correct, max_correct), so shorter is better, and for a
+    wrong one (lo, hi) = (max_wrong, min_wrong), so longer effort is penalised less.
+
+    >>> cosine_length_reward(Sample("x", num_tokens=0, correct=True), FormatOptions())
+    1.0
+    """
+    if sample.correct:
+        lo, hi = opts.cosine_min_correct, opts.cosine_max_correct
+    else:
+        lo, hi = opts.cosine_max_wrong, opts.cosine_min_wrong
+    progress = min(sample.length, opts.max_length) / max(opts.max_length, 1)
+    return lo + (hi - lo) * (1.0 + math.cos(math.pi * progress)) / 2.0
+
+
+def overlong_reward(sample: Sample, opts: FormatOptions) -> float:
+    """DAPO soft overlong punishment, with L_max = max_length and buffer = overlong_buffer.
+
+    0 when L ≤ L_max − buffer; ((L_max − buffer) − L)/buffer inside the buffer; −1 past L_max.
+
+    >>> overlong_reward(Sample("", num_tokens=3840), FormatOptions())
+    -0.5
+    """
+    safe = opts.max_length - opts.overlong_buffer
+    if sample.length <= safe:
+        return 0.0
+    if sample.length > opts.max_length:
+        return -1.0
+    return (safe - sample.length) / max(opts.overlong_buffer, 1)
+
+
+def repetition_reward(sample: Sample, opts: FormatOptions) -> float:
+    """N-gram repetition penalty: (1 − unique n-grams / all n-grams) × max_penalty.
+
+    0 for text without repeats, down to ``max_repetition_penalty`` for a loop.
+
+    >>> repetition_reward(Sample("a b c a b c a b c a b c"), FormatOptions())
+    -0.7
+    """
+    words = sample.completion.lower().split()
+    n = opts.ngram_size
+    if len(words) < n:
+        return 0.0
+    grams = [tuple(words[i : i + n]) for i in range(len(words) - n + 1)]
+    penalty = (1.0 - len(set(grams)) / len(grams)) * opts.max_repetition_penalty
+    return round(penalty, 6) + 0.0
+
+
+def _reasoning(completion: str) -> str:
+    start = completion.find("<think>")
+    end = completion.find("</think>")
+    if end == -1:
+        return completion[start + len("<think>") :] if start != -1 else completion
+    return completion[start + len("<think>") if start != -1 and start < end else 0 : end]
+
+
+def language_consistency_reward(sample: Sample, opts: FormatOptions) -> float:
+    """Share of the reasoning's words written in the target language's script
+    (DeepSeek-R1's language-consistency reward). 1.0 when there are no words.
+
+    >>> language_consistency_reward(Sample("<think>so x is 2, 所以</think>"), FormatOptions())
+    0.6
+    """
+    scripts = LANGUAGE_SCRIPTS[opts.language]
+    units = _UNIT.findall(_reasoning(sample.completion))
+    if not units:
+        return 1.0
+    inside = sum(1 for unit in units if any(_SCRIPT_OF[s].match(unit) for s in scripts))
+    return inside / len(units)
+
+
+FORMAT_REWARDS: dict[str, Callable[[Sample, FormatOptions], float]] = {
+    "format": format_reward,
+    "tag_count": tag_count_reward,
+    "reasoning_steps": reasoning_steps_reward,
+    "length": cosine_length_reward,
+    "overlong": overlong_reward,
+    "repetition": repetition_reward,
+    "language_consistency": language_consistency_reward,
+}

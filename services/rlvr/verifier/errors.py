@@ -1,0 +1,145 @@
+"""Request-level errors: one JSON envelope ``{"error": {code, message, details}}``, stable codes.
+
+| code               | HTTP | when |
+|--------------------|------|------|
+| invalid_json       | 400  | the body is not JSON |
+| invalid_request    | 422  | the body is JSON but not a valid request (see details) |
+| too_many_items     | 413  | more items than ``max_items`` |
+| payload_too_large  | 413  | the body exceeds ``max_body_bytes`` |
+| not_found          | 404  | no such route |
+| method_not_allowed | 405  | wrong HTTP method |
+| internal_error     | 500  | a bug; the message says so, no traceback is sent |
+
+Problems with a single item are *not* request errors: they come back in that
+item's result (``status: error`` with codes such as ``invalid_item``,
+``unknown_domain``, ``missing_reference``, ``invalid_reference``, ``item_too_large``).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = logging.getLogger(__name__)
+
+_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
+
+
+class ApiError(Exception):
+    """Raise from a route to answer with this status and code."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def error_response(
+    status: int, code: str, message: str, details: list[dict[str, Any]] | None = None
+) -> JSONResponse:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if details is not None:
+        body["details"] = details
+    return JSONResponse({"error": body}, status_code=status)
+
+
+def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
+    return [
+        {
+            "loc": [str(part) for part in err.get("loc", ())],
+            "msg": err.get("msg", ""),
+            "type": err.get("type", ""),
+        }
+        for err in exc.errors()[:20]
+    ]
+
+
+async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = exc.errors()
+    not_json = any(err.get("type") == "json_invalid" for err in errors) or any(
+        tuple(err.get("loc", ())) == ("body",)
+        and (isinstance(err.get("input"), bytes | str) or err.get("type") == "missing")
+        for err in errors
+    )
+    if not_json:
+        return error_response(
+            400,
+            "invalid_json",
+            "the request body is not valid JSON (send it with Content-Type: application/json)",
+        )
+    return error_response(
+        422,
+        "invalid_request",
+        "the request does not match the API; see details",
+        _validation_details(exc),
+    )
+
+
+async def _on_api_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ApiError)
+    return error_response(exc.status, exc.code, exc.message)
+
+
+async def _on_http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = _HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
+    return error_response(exc.status_code, code, str(exc.detail))
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s", request.url.path)
+    return error_response(500, "internal_error", "internal error; the server log has the cause")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _on_validation)
+    app.add_exception_handler(ApiError, _on_api_error)
+    app.add_exception_handler(StarletteHTTPException, _on_http)
+    app.add_exception_handler(Exception, _on_unexpected)
+
+
+class BodySizeLimit:
+    """ASGI middleware: refuse bodies over ``max_bytes`` with 413, before the app sees them.
+
+    Checks Content-Length up front; a streamed (chunked) body is read and counted
+    here, then replayed to the app, so the app never holds more than the limit.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        too_large = error_response(
+            413,
+            "payload_too_large",
+            f"the request body exceeds {self.max_bytes} bytes: split the batch",
+        )
+        for name, value in scope.get("headers", []):
+            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
+                await too_large(scope, receive, send)
+                return
+        messages: list[Message] = []
+        received = 0
+        while True:
+            message = await receive()
+            messages.append(message)
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                await too_large(scope, receive, send)
+                return
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                break
+
+        async def replay() -> Message:
+            return messages.pop(0) if messages else await receive()
+
+        await self.app(scope, replay, send)

@@ -1,0 +1,148 @@
+"""The wire models of API v1. ``protos/verifier.schema.json`` is generated from these.
+
+Items are validated one by one: an item that does not fit :class:`VerifyItem`
+becomes an :class:`InvalidItem` and comes back as ``status: error`` with code
+``invalid_item``, instead of failing the whole batch.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+    field_validator,
+)
+
+from .domains.fmt import FormatOptions
+from .scoring import REWARD_NAMES
+
+Status = Literal["ok", "timeout", "error"]
+
+
+class ChatMessage(BaseModel):
+    """One message of a chat-format completion (as TRL passes conversational data)."""
+
+    role: str
+    content: str
+
+
+class VerifyItem(BaseModel):
+    """One completion to score against its reference."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(description="echoed back in the result")
+    domain: str = Field(description="scoring domain, e.g. 'math'")
+    completion: str | list[ChatMessage] = Field(
+        description="model output; for a chat list the last message is scored"
+    )
+    reference: dict[str, Any] | None = Field(
+        None, description="domain-specific gold data, e.g. {'answer': '0.5'} for math"
+    )
+    num_tokens: int | None = Field(
+        None, ge=0, description="completion length in tokens, for the length rewards"
+    )
+
+    @property
+    def text(self) -> str:
+        """The completion as one string."""
+        if isinstance(self.completion, str):
+            return self.completion
+        return self.completion[-1].content if self.completion else ""
+
+
+class InvalidItem(BaseModel):
+    """Placeholder for an item that failed validation; never sent by clients."""
+
+    id: str | None
+    message: str
+
+
+def _lenient_item(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    try:
+        return handler(value)
+    except ValidationError as exc:
+        raw_id = value.get("id") if isinstance(value, dict) else None
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "item"
+        return InvalidItem(
+            id=str(raw_id) if isinstance(raw_id, str | int) else None,
+            message=f"{where}: {first['msg']}",
+        )
+
+
+# At run time an entry is a VerifyItem or, when it failed validation, an InvalidItem
+# (the wrap validator's doing); the schema and the type show the VerifyItem clients send.
+ItemEntry = Annotated[VerifyItem, WrapValidator(_lenient_item)]
+RewardName = Literal[REWARD_NAMES]  # type: ignore[valid-type]
+
+
+class VerifyRequest(BaseModel):
+    """A batch of items and, optionally, which rewards to compute and how to weigh them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[ItemEntry] = Field(min_length=1)
+    rewards: list[RewardName] | None = Field(
+        None, description="scores to compute; default from the server settings"
+    )
+    weights: dict[RewardName, float] | None = Field(
+        None, description="weight per score; reward = Σ weight·score; default from settings"
+    )
+    options: FormatOptions | None = Field(None, description="parameters of the format rewards")
+
+    @field_validator("rewards")
+    @classmethod
+    def _no_repeats(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None and len(set(value)) != len(value):
+            raise ValueError("each reward may be named once")
+        return value
+
+
+class ItemError(BaseModel):
+    code: str = Field(description="stable machine-readable code, e.g. 'invalid_reference'")
+    message: str
+
+
+class VerifyResult(BaseModel):
+    """The verdict for one item, in the same position as the item."""
+
+    id: str | None
+    reward: float | None = Field(description="weighted sum of scores; null if unscorable")
+    status: Status
+    scores: dict[str, float]
+    extracted: str | None
+    details: dict[str, Any]
+    elapsed_ms: float
+    error: ItemError | None = None
+
+
+class VerifyResponse(BaseModel):
+    results: list[VerifyResult]
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    details: list[dict[str, Any]] | None = None
+
+
+class ErrorResponse(BaseModel):
+    """Body of every 4xx/5xx answer."""
+
+    error: ErrorBody
+
+
+class HealthResponse(BaseModel):
+    status: Literal["ok"]
+    version: str
+    workers: int
+    pending_items: int
+    domains: list[str]
+    rewards: list[str]

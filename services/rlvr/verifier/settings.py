@@ -1,0 +1,59 @@
+"""Service settings: defaults embedded here, overridable by ``RLVR_*`` environment variables.
+
+Settings are built by :func:`get_settings` when the app starts, never at import,
+so tests and tools can build apps with their own values.
+
+>>> Settings(workers=1).port
+8000
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from .scoring import ACCURACY, REWARD_NAMES
+
+
+def _default_workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
+
+
+class Settings(BaseSettings):
+    """Every knob of the service. Environment: ``RLVR_<NAME>`` (e.g. ``RLVR_WORKERS=4``)."""
+
+    model_config = SettingsConfigDict(env_prefix="RLVR_", frozen=True)
+
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    log_level: str = "info"
+
+    workers: int = Field(default_factory=_default_workers, ge=1, le=256)
+    item_timeout_s: float = Field(10.0, gt=0, description="soft limit per item")
+    kill_grace_s: float = Field(2.0, gt=0, description="hard limit = soft limit + this")
+
+    max_items: int = Field(20_000, ge=1)
+    max_body_bytes: int = Field(256 * 1024 * 1024, ge=1024)
+    max_completion_chars: int = Field(400_000, ge=1)
+    max_reference_chars: int = Field(100_000, ge=1)
+    max_id_chars: int = Field(512, ge=1)
+
+    default_rewards: tuple[str, ...] = (ACCURACY, "format")
+    default_weights: dict[str, float] = {ACCURACY: 0.9, "format": 0.1}
+
+    @field_validator("default_rewards", "default_weights")
+    @classmethod
+    def _known_rewards(cls, value: tuple[str, ...] | dict[str, float]) -> object:
+        unknown = sorted(set(value) - set(REWARD_NAMES))
+        if unknown:
+            raise ValueError(f"unknown rewards {unknown}; known: {list(REWARD_NAMES)}")
+        return value
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read from the environment on first use."""
+    return Settings()

@@ -1,0 +1,87 @@
+"""Shared fixtures: a real service process on a free loopback port."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class LiveServer:
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def client(self, timeout: float = 60.0) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=timeout)
+
+
+def start_server(tmp: Path, **env: str) -> LiveServer:
+    """Start ``python -m rlvr.verifier`` with RLVR_* overrides; wait for /health."""
+    port = free_port()
+    log = tmp / f"server-{port}.log"
+    environment = {**os.environ, "RLVR_PORT": str(port), "RLVR_LOG_LEVEL": "warning"}
+    environment.update({f"RLVR_{key.upper()}": value for key, value in env.items()})
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "rlvr.verifier"], env=environment, stdout=sink, stderr=sink
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited early:\n{log.read_text()}")
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                return LiveServer(url, process, log)
+        except httpx.TransportError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"server did not answer /health within 60 s:\n{log.read_text()}")
+
+
+def stop_server(server: LiveServer) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """One real service for the session: 2 workers, a 3 s item limit, small size limits."""
+    server = start_server(
+        tmp_path_factory.mktemp("live"),
+        workers="2",
+        item_timeout_s="3",
+        kill_grace_s="1",
+        max_items="20000",
+        max_body_bytes=str(64 * 1024 * 1024),
+        max_completion_chars="100000",
+    )
+    yield server
+    stop_server(server)
+
+
+@pytest.fixture
+def client(live_server: LiveServer) -> Iterator[httpx.Client]:
+    with live_server.client() as http:
+        yield http

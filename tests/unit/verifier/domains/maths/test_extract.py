@@ -1,0 +1,93 @@
+"""Answer extraction from R1-style completions, including adversarial outputs."""
+
+from __future__ import annotations
+
+import pytest
+
+from rlvr.verifier.domains.maths.extract import (
+    ExtractionConfig,
+    answer_region,
+    extract_answer,
+    find_boxed,
+)
+
+
+@pytest.mark.parametrize(
+    ("completion", "text", "source"),
+    [
+        ("<think>a</think><answer>\\boxed{4}</answer>", "4", "boxed"),
+        ("<think>a</think><answer>4</answer>", "4", "answer_tag"),
+        ("<think>a</think><answer> $x=2$ </answer>", "x=2", "answer_tag"),
+        ("<think>a</think><answer>The answer is \\boxed{7}.</answer>", "7", "boxed"),
+        ("<think>a</think> so \\boxed{5}", "5", "boxed"),
+        ("no tags, \\boxed{\\frac{1}{2}} done", "\\frac{1}{2}", "boxed"),
+        ("<think>try \\boxed{3}</think><answer>4</answer>", "4", "answer_tag"),
+        ("<think>x</think><answer>1</answer> wait <answer>2</answer>", "2", "answer_tag"),
+        ("<think>x</think>The final answer is 42.", "42", "fallback"),
+        ("<think>x</think>The final answer is $\\frac{3}{4}$.", "\\frac{3}{4}", "fallback"),
+        ("<think>x</think>So the answer is: 9", "9", "fallback"),
+        ("\\boxed 5", "5", "boxed"),
+        ("\\boxed{\\{1, 2\\}}", "\\{1, 2\\}", "boxed"),
+        (
+            "\\boxed{\\begin{pmatrix}1\\\\2\\end{pmatrix}}",
+            "\\begin{pmatrix}1\\\\2\\end{pmatrix}",
+            "boxed",
+        ),
+        ("<THINK>x</THINK><ANSWER>8</ANSWER>", "8", "answer_tag"),
+        ("<think>x</think><answer>\\(12\\)</answer>", "12", "answer_tag"),
+        ("<think>x</think><answer>6", "6", "answer_tag"),  # unterminated answer block
+    ],
+)
+def test_extracts_the_final_answer(completion: str, text: str, source: str) -> None:
+    found = extract_answer(completion)
+    assert (found.text, found.source) == (text, source)
+
+
+@pytest.mark.parametrize(
+    "completion",
+    [
+        "",
+        "   ",
+        "<think>the answer is \\boxed{4}</think>",  # answer only inside the reasoning
+        "<think>the answer is \\boxed{4}",  # reasoning never closed
+        "<think>x</think><answer></answer>",  # empty answer
+        "<think>x</think><answer>  $ $ </answer>",
+        "<think>x</think> I do not know.",
+        "\\boxed{}",
+        "\\boxed{unbalanced",
+    ],
+)
+def test_no_answer(completion: str) -> None:
+    assert extract_answer(completion).text is None
+
+
+def test_hedging_is_reported() -> None:
+    found = extract_answer("<think>x</think> it is \\boxed{3} or \\boxed{4}")
+    assert found.hedged and found.candidates == ("3", "4")
+
+
+def test_repeating_the_same_box_is_not_hedging() -> None:
+    assert not extract_answer("\\boxed{3}, again: \\boxed{3}").hedged
+
+
+def test_nested_boxes_count_once() -> None:
+    assert find_boxed("\\boxed{\\fbox{17}}") == ["\\fbox{17}"]
+
+
+def test_escaped_braces_do_not_close_the_box() -> None:
+    assert find_boxed("\\boxed{\\{1\\}}") == ["\\{1\\}"]
+
+
+def test_answer_tag_can_be_ignored() -> None:
+    config = ExtractionConfig(use_answer_tag=False)
+    assert extract_answer("<answer>1</answer> \\boxed{2}", config).text == "2"
+
+
+def test_custom_fallback_pattern() -> None:
+    config = ExtractionConfig(fallback_patterns=(r"Result:\s*(\S+)",))
+    assert extract_answer("Result: 11", config).text == "11"
+    assert extract_answer("The final answer is 11", config).text is None
+
+
+def test_region_after_last_think_close() -> None:
+    assert answer_region("<think>a</think>b<think>c</think>d") == "d"

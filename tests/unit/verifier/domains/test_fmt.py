@@ -1,0 +1,168 @@
+"""Format rewards: one small table per reward."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from rlvr.verifier.domains.fmt import (
+    FORMAT_REWARDS,
+    FormatOptions,
+    Sample,
+    cosine_length_reward,
+    format_reward,
+    language_consistency_reward,
+    overlong_reward,
+    reasoning_steps_reward,
+    repetition_reward,
+    tag_count_reward,
+)
+
+LENIENT = FormatOptions(mode="lenient")
+STRICT = FormatOptions(mode="strict")
+
+
+@pytest.mark.parametrize(
+    ("completion", "lenient", "strict"),
+    [
+        ("<think>\nwork\n</think>\n<answer>\n4\n</answer>", 1.0, 1.0),
+        ("<think>work</think><answer>4</answer>", 1.0, 0.0),
+        ("  <think>work</think>\n\n<answer>4</answer>\n", 1.0, 0.0),
+        ("<think>work</think>", 0.0, 0.0),
+        ("<answer>4</answer>", 0.0, 0.0),
+        ("<answer>4</answer><think>work</think>", 0.0, 0.0),
+        ("<think>a</think><think>b</think><answer>4</answer>", 0.0, 0.0),
+        ("<think>a</think><answer>4</answer> trailing text", 0.0, 0.0),
+        ("preamble <think>a</think><answer>4</answer>", 0.0, 0.0),
+        ("<think>a</think><answer>4</answer><answer>5</answer>", 0.0, 0.0),
+        ("4", 0.0, 0.0),
+    ],
+)
+def test_format(completion: str, lenient: float, strict: float) -> None:
+    assert format_reward(Sample(completion), LENIENT) == lenient
+    assert format_reward(Sample(completion), STRICT) == strict
+
+
+def test_format_with_think_opened_in_the_prompt() -> None:
+    options = FormatOptions(think_in_prompt=True)
+    assert format_reward(Sample("work</think><answer>4</answer>"), options) == 1.0
+    assert format_reward(Sample("work</think><answer>4</answer>"), LENIENT) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("completion", "score"),
+    [
+        ("<think>a</think><answer>4</answer>", 1.0),
+        ("<think>a</think>", 0.5),
+        ("<think>a", 0.25),
+        ("", 0.0),
+        ("<answer>4</answer>", 0.5),
+        ("</think><think>", 0.25),
+        ("<think>a</think><think>b</think><answer>4</answer>", 0.5),
+    ],
+)
+def test_tag_count(completion: str, score: float) -> None:
+    assert tag_count_reward(Sample(completion), LENIENT) == score
+
+
+@pytest.mark.parametrize(
+    ("completion", "score"),
+    [
+        ("Step 1: a\nStep 2: b\nStep 3: c", 1.0),
+        ("1. a\n2. b", pytest.approx(2 / 3)),
+        ("First, a. Next, b. Finally, c.", 1.0),
+        ("- a\n- b\n- c\n- d", 1.0),
+        ("just an answer", 0.0),
+    ],
+)
+def test_reasoning_steps(completion: str, score: float) -> None:
+    assert reasoning_steps_reward(Sample(completion), LENIENT) == score
+
+
+def test_cosine_length_shapes_correct_and_wrong_answers_oppositely() -> None:
+    opts = FormatOptions(max_length=1000)
+    short_right = cosine_length_reward(Sample("", 100, correct=True), opts)
+    long_right = cosine_length_reward(Sample("", 900, correct=True), opts)
+    short_wrong = cosine_length_reward(Sample("", 100, correct=False), opts)
+    long_wrong = cosine_length_reward(Sample("", 900, correct=False), opts)
+    assert short_right > long_right >= 0.5
+    assert -1.0 <= short_wrong < long_wrong <= -0.5
+    assert cosine_length_reward(Sample("", 5000, correct=True), opts) == pytest.approx(0.5)
+    midpoint = 0.5 + 0.5 * (1 + math.cos(math.pi * 0.5)) / 2
+    assert cosine_length_reward(Sample("", 500, correct=True), opts) == pytest.approx(midpoint)
+
+
+@pytest.mark.parametrize(
+    ("tokens", "score"),
+    [(0, 0.0), (3584, 0.0), (3585, -1 / 512), (3840, -0.5), (4096, -1.0), (9000, -1.0)],
+)
+def test_overlong_soft_punishment(tokens: int, score: float) -> None:
+    assert overlong_reward(Sample("", tokens), FormatOptions()) == pytest.approx(score)
+
+
+def test_length_counts_words_without_num_tokens() -> None:
+    assert Sample("one two, three 四五").length == 5
+    assert Sample("anything", num_tokens=7).length == 7
+
+
+@pytest.mark.parametrize(
+    ("completion", "score"),
+    [
+        ("the cat sat on the mat", 0.0),
+        ("a b c a b c a b c a b c", -0.7),
+        ("go " * 50, pytest.approx(-(1 - 1 / 48))),
+        ("too short", 0.0),
+    ],
+)
+def test_repetition(completion: str, score: float) -> None:
+    assert repetition_reward(Sample(completion), LENIENT) == score
+
+
+@pytest.mark.parametrize(
+    ("completion", "language", "score"),
+    [
+        ("<think>we add two and two</think><answer>4</answer>", "en", 1.0),
+        ("<think>我们 把 二 加 二</think>", "zh", 1.0),
+        ("<think>so x 等于 2</think>", "en", 0.5),
+        ("<think>x = 2 + 2 = 4</think>", "en", 1.0),
+        ("<think></think>", "en", 1.0),
+        ("<think>Сложим два и два</think>", "ru", 1.0),
+        ("<think>Сложим два и два</think>", "en", 0.0),
+        ("no tags, all reasoning", "en", 1.0),
+    ],
+)
+def test_language_consistency(completion: str, language: str, score: float) -> None:
+    opts = FormatOptions(language=language)
+    assert language_consistency_reward(Sample(completion), opts) == pytest.approx(score)
+
+
+def test_language_consistency_ignores_the_answer() -> None:
+    sample = Sample("<think>two plus two</think><answer>四</answer>")
+    assert language_consistency_reward(sample, LENIENT) == 1.0
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("language", "xx", "unsupported language"),
+        ("max_length", 0, "at least 1"),
+        ("overlong_buffer", 0, "overlong_buffer"),
+        ("overlong_buffer", 10_000, "overlong_buffer"),
+    ],
+)
+def test_bad_options_are_refused(field: str, value: object, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        FormatOptions(**{field: value})  # type: ignore[arg-type]
+
+
+def test_registry_names() -> None:
+    assert set(FORMAT_REWARDS) == {
+        "format",
+        "tag_count",
+        "reasoning_steps",
+        "length",
+        "overlong",
+        "repetition",
+        "language_consistency",
+    }

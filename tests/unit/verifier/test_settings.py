@@ -1,0 +1,41 @@
+"""Settings come from embedded defaults and RLVR_* variables, validated at start-up."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from rlvr.verifier.settings import Settings
+
+
+def test_embedded_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = Settings()
+    assert (settings.host, settings.port) == ("127.0.0.1", 8000)
+    assert settings.default_rewards == ("accuracy", "format")
+    assert settings.workers >= 1 and settings.max_items >= 10_000
+
+
+def test_environment_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RLVR_WORKERS", "3")
+    monkeypatch.setenv("RLVR_DEFAULT_REWARDS", '["accuracy", "tag_count"]')
+    monkeypatch.setenv("RLVR_DEFAULT_WEIGHTS", '{"accuracy": 1.0, "tag_count": 0.5}')
+    settings = Settings()
+    assert settings.workers == 3
+    assert settings.default_rewards == ("accuracy", "tag_count")
+    assert settings.default_weights == {"accuracy": 1.0, "tag_count": 0.5}
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("RLVR_WORKERS", "0"),
+        ("RLVR_PORT", "70000"),
+        ("RLVR_DEFAULT_REWARDS", '["speed"]'),
+        ("RLVR_ITEM_TIMEOUT_S", "-1"),
+        ("RLVR_DEFAULT_WEIGHTS", '{"nope": 1}'),
+    ],
+)
+def test_bad_values_fail_at_start(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError):
+        Settings()
