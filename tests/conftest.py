@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,20 +66,22 @@ def stop_server(server: LiveServer) -> None:
         server.process.kill()
 
 
+@contextmanager
+def running_server(tmp: Path, **env: str) -> Iterator[LiveServer]:
+    """A real service for the duration of a ``with`` block."""
+    server = start_server(tmp, **env)
+    try:
+        yield server
+    finally:
+        stop_server(server)
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """One real service for the session: 2 workers, a 3 s item limit, small size limits."""
-    server = start_server(
-        tmp_path_factory.mktemp("live"),
-        workers="2",
-        item_timeout_s="3",
-        kill_grace_s="1",
-        max_items="20000",
-        max_body_bytes=str(64 * 1024 * 1024),
-        max_completion_chars="100000",
-    )
-    yield server
-    stop_server(server)
+    """One real service for the session: 2 workers, a 3 s item limit."""
+    tmp = tmp_path_factory.mktemp("live")
+    with running_server(tmp, workers="2", item_timeout_s="3", kill_grace_s="1") as server:
+        yield server
 
 
 @pytest.fixture

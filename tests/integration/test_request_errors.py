@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
 from rlvr.verifier.schemas import ErrorResponse
 
-from ..conftest import LiveServer, start_server, stop_server
+from ..conftest import LiveServer, running_server
 
 ITEM = {"id": "a", "domain": "math", "completion": "\\boxed{1}", "reference": {"answer": "1"}}
 
@@ -18,16 +17,15 @@ ITEM = {"id": "a", "domain": "math", "completion": "\\boxed{1}", "reference": {"
 @pytest.fixture(scope="module")
 def small_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """A service with tight limits, so the limits can be hit cheaply."""
-    server = start_server(
-        Path(tmp_path_factory.mktemp("small")),
-        workers="1",
-        max_items="5",
-        max_body_bytes="20000",
-        max_completion_chars="1000",
-        max_reference_chars="200",
-    )
-    yield server
-    stop_server(server)
+    limits = {
+        "workers": "1",
+        "max_items": "5",
+        "max_body_bytes": "20000",
+        "max_completion_chars": "1000",
+        "max_reference_chars": "200",
+    }
+    with running_server(tmp_path_factory.mktemp("small"), **limits) as server:
+        yield server
 
 
 @pytest.fixture

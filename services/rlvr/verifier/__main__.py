@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import sys
+
 import uvicorn
+from pydantic import ValidationError
 
 from .app import create_app
 from .settings import get_settings
 
 
 def main() -> None:
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        for error in exc.errors():
+            name = "RLVR_" + "_".join(str(part) for part in error["loc"][:1]).upper()
+            print(f"invalid setting {name}: {error['msg']}", file=sys.stderr)
+        sys.exit("fix the RLVR_* environment variables above and start again")
     uvicorn.run(
         create_app(settings),
         host=settings.host,

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from . import __version__
 from .api.deps import Services
 from .api.routes import health, verify
-from .domains import DOMAINS
+from .domains import DOMAINS, install
 from .errors import BodySizeLimit, install_error_handlers
 from .metrics import Metrics
 from .settings import Settings, get_settings
@@ -23,7 +23,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        pool = ScoringPool(settings.workers, settings.item_timeout_s, settings.kill_grace_s)
+        domains = settings.domains()
+        install(domains)
+        pool = ScoringPool(
+            settings.workers, settings.item_timeout_s, settings.kill_grace_s, domains
+        )
         app.state.services = Services(settings, pool, Metrics(DOMAINS))
         try:
             yield

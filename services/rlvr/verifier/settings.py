@@ -10,11 +10,14 @@ so tests and tools can build apps with their own values.
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .domains import Domain, MathConfig, MathDomain
+from .domains.maths.extract import DEFAULT_FALLBACK_PATTERNS, ExtractionConfig
 from .scoring import ACCURACY, REWARD_NAMES
 
 
@@ -41,6 +44,12 @@ class Settings(BaseSettings):
     max_reference_chars: int = Field(100_000, ge=1)
     max_id_chars: int = Field(512, ge=1)
 
+    math_fallback_patterns: tuple[str, ...] = Field(
+        DEFAULT_FALLBACK_PATTERNS,
+        description="regexes (first group = answer) tried when there is no <answer> or \\boxed{}",
+    )
+    math_reject_hedging: bool = Field(True, description="several different boxed answers score 0")
+
     default_rewards: tuple[str, ...] = (ACCURACY, "format")
     default_weights: dict[str, float] = {ACCURACY: 0.9, "format": 0.1}
 
@@ -51,6 +60,25 @@ class Settings(BaseSettings):
         if unknown:
             raise ValueError(f"unknown rewards {unknown}; known: {list(REWARD_NAMES)}")
         return value
+
+
+    @field_validator("math_fallback_patterns")
+    @classmethod
+    def _patterns_compile(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in value:
+            try:
+                groups = re.compile(pattern).groups
+            except re.error as exc:
+                raise ValueError(f"fallback pattern {pattern!r} does not compile: {exc}") from exc
+            if groups < 1:
+                raise ValueError(f"fallback pattern {pattern!r} needs a group for the answer")
+        return value
+
+    def domains(self) -> dict[str, Domain]:
+        """The scoring domains, configured by these settings."""
+        extraction = ExtractionConfig(fallback_patterns=self.math_fallback_patterns)
+        math = MathConfig(extraction=extraction, reject_hedging=self.math_reject_hedging)
+        return {"math": MathDomain(math)}
 
 
 @lru_cache(maxsize=1)

@@ -20,32 +20,43 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any
 
 from pebble import ProcessExpired, ProcessPool
 
+from .domains import Domain, install
 from .scoring import Job, Outcome, ScoringPlan, score_item, score_many
 
 log = logging.getLogger(__name__)
 
 
-def _warm_up() -> None:
-    """Exercise the parsers once, so a new worker's first items are not slow."""
+def _start_worker(domains: Mapping[str, Domain]) -> None:
+    """Install the configured domains, then exercise the parsers once so that a new
+    worker's first items are not slow."""
+    install(domains)
     score_item(Job("math", "\\boxed{\\frac{1}{2}}", {"answer": "x^2"}), ScoringPlan())
 
 
 class ScoringPool:
     """Runs scoring tasks in ``workers`` processes and turns every failure into an Outcome."""
 
-    def __init__(self, workers: int, item_timeout_s: float, kill_grace_s: float) -> None:
+    def __init__(
+        self,
+        workers: int,
+        item_timeout_s: float,
+        kill_grace_s: float,
+        domains: Mapping[str, Domain] | None = None,
+    ) -> None:
         self.workers = workers
         self.item_timeout_s = item_timeout_s
         self.kill_grace_s = kill_grace_s
         self.pending = 0  # items submitted and not finished: the queue depth metric
         self.killed = 0  # workers killed for running past the hard limit or crashing
-        self._pool = ProcessPool(max_workers=workers, initializer=_warm_up)
+        self._pool = ProcessPool(
+            max_workers=workers, initializer=_start_worker, initargs=(dict(domains or {}),)
+        )
 
     def hard_timeout_s(self, items: int = 1) -> float:
         return items * self.item_timeout_s + self.kill_grace_s

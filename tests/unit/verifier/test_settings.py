@@ -39,3 +39,21 @@ def test_bad_values_fail_at_start(monkeypatch: pytest.MonkeyPatch, name: str, va
     monkeypatch.setenv(name, value)
     with pytest.raises(ValidationError):
         Settings()
+
+
+def test_math_extraction_is_configurable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RLVR_MATH_FALLBACK_PATTERNS", '["Result: (\\\\S+)"]')
+    monkeypatch.setenv("RLVR_MATH_REJECT_HEDGING", "false")
+    math = Settings().domains()["math"]
+    assert math.verify("Result: 7", {"answer": "7"}).accuracy == 1.0
+    assert math.verify("The final answer is 7", {"answer": "7"}).extracted is None
+    assert math.verify("\\boxed{6} or \\boxed{7}", {"answer": "7"}).accuracy == 1.0
+
+
+@pytest.mark.parametrize("patterns", ['["("]', '["no group"]'])
+def test_bad_fallback_patterns_fail_at_start(
+    monkeypatch: pytest.MonkeyPatch, patterns: str
+) -> None:
+    monkeypatch.setenv("RLVR_MATH_FALLBACK_PATTERNS", patterns)
+    with pytest.raises(ValidationError):
+        Settings()

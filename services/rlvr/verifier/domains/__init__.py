@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from .base import BadReference, Domain, InvalidReference, MissingReference, Verdict
-from .maths import MathDomain
+from collections.abc import Mapping
 
+from .base import BadReference, Domain, InvalidReference, MissingReference, Verdict
+from .maths import MathConfig, MathDomain
+
+# The registry items are scored with; defaults until install() replaces entries.
 DOMAINS: dict[str, Domain] = {
     "math": MathDomain(),
 }
 
-__all__ = ["DOMAINS", "BadReference", "Domain", "InvalidReference", "MissingReference", "Verdict"]
+
+def install(domains: Mapping[str, Domain]) -> None:
+    """Put configured domains in the registry (each worker does so when it starts)."""
+    DOMAINS.update(domains)
+
+
+__all__ = [
+    "DOMAINS", "BadReference", "Domain", "InvalidReference", "MathConfig", "MathDomain",
+    "MissingReference", "Verdict", "install",
+]
