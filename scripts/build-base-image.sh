@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Build a local Debian base image with Python 3 from Debian packages (debootstrap),
+# Build a local Debian base image with Python 3 and g++ from Debian packages (debootstrap),
 # because no container registry is reachable here: `docker pull` cannot work.
 # Usage: scripts/build-base-image.sh [TAG]   (default tag: rlvr-base:bookworm)
 # Reuses an existing image with that tag unless REBUILD=1.
@@ -15,7 +15,7 @@ command -v debootstrap >/dev/null || {
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 echo "debootstrap $suite into $root (about 2 minutes)..."
-debootstrap --variant=minbase --include=python3,python3-venv,python3-pip,ca-certificates \
+debootstrap --variant=minbase --include=python3,python3-venv,python3-pip,ca-certificates,g++ \
   "$suite" "$root" >/dev/null
 # Trust what this host trusts: where the package index is reached through a
 # TLS-inspecting proxy, its CA is in the host bundle, and pip in the image needs it.

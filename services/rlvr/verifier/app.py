@@ -13,6 +13,7 @@ from .api.routes import health, verify
 from .domains import DOMAINS, install
 from .errors import BodySizeLimit, install_error_handlers
 from .metrics import Metrics
+from .sandboxes import code_domain, start_sandbox
 from .settings import Settings, get_settings
 from .workers import ScoringPool
 
@@ -25,14 +26,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         domains = settings.domains()
         install(domains)
+        # Workers fork before the sandbox starts: its threads and sockets stay here.
         pool = ScoringPool(
-            settings.workers, settings.item_timeout_s, settings.kill_grace_s, domains
+            settings.workers,
+            settings.item_timeout_s,
+            settings.kill_grace_s,
+            domains,
+            io_threads=2 * settings.sandbox_size,
         )
-        app.state.services = Services(settings, pool, Metrics(DOMAINS))
+        sandbox = start_sandbox(settings)
+        if sandbox is not None:
+            install({"code": code_domain(settings, sandbox)})
+        app.state.services = Services(settings, pool, Metrics(DOMAINS), sandbox)
         try:
             yield
         finally:
             pool.close()
+            if sandbox is not None:
+                sandbox.close()
 
     app = FastAPI(
         title="rlvr verifier",

@@ -139,6 +139,14 @@ class ErrorResponse(BaseModel):
     error: ErrorBody
 
 
+class SandboxHealth(BaseModel):
+    backend: str
+    size: int = Field(description="executors the pool keeps")
+    ready: int = Field(description="executors idle and ready now")
+    recycled: int = Field(description="executors replaced since start")
+    last_error: str | None = Field(description="why the last executor could not be started")
+
+
 class HealthResponse(BaseModel):
     status: Literal["ok"]
     version: str
@@ -146,3 +154,4 @@ class HealthResponse(BaseModel):
     pending_items: int
     domains: list[str]
     rewards: list[str]
+    sandbox: SandboxHealth | None = Field(description="null when code scoring is off")

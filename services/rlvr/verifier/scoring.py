@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from .domains import DOMAINS, BadReference, MissingReference, Verdict
+from .domains import DOMAINS, CannotScore, MissingReference, Verdict
 from .domains.fmt import FORMAT_REWARDS, FormatOptions, Sample
 from .timeouts import ItemTimeout, time_limit
 
@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 
 Status = Literal["ok", "timeout", "error"]
 ACCURACY = "accuracy"
-REWARD_NAMES: tuple[str, ...] = (ACCURACY, *FORMAT_REWARDS)
+DOMAIN_SCORES: tuple[str, ...] = (ACCURACY, "pass_rate")  # from the domain's verdict
+REWARD_NAMES: tuple[str, ...] = (*DOMAIN_SCORES, *FORMAT_REWARDS)
 
 
 @dataclass(frozen=True)
@@ -97,13 +98,14 @@ def _score(job: Job, plan: ScoringPlan) -> Outcome:
         )
     try:
         verdict = _verdict(job)
-    except BadReference as exc:
+    except CannotScore as exc:
         return Outcome.failed(exc.code, str(exc))
     sample = Sample(job.completion, job.num_tokens, correct=verdict.accuracy >= 1.0)
     scores: dict[str, float] = {}
     for name in plan.rewards:
-        if name == ACCURACY:
-            scores[name] = verdict.accuracy
+        if name in DOMAIN_SCORES:
+            # A domain without a finer score (math) reports its accuracy for pass_rate.
+            scores[name] = verdict.scores.get(name, verdict.accuracy)
         else:
             scores[name] = FORMAT_REWARDS[name](sample, plan.format_options)
     return Outcome(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 from functools import lru_cache
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -50,6 +51,22 @@ class Settings(BaseSettings):
     )
     math_reject_hedging: bool = Field(True, description="several different boxed answers score 0")
 
+    sandbox_backend: Literal["docker", "process-unsafe", "off"] = Field(
+        "docker",
+        description="where code runs; process-unsafe runs it WITHOUT isolation (development)",
+    )
+    sandbox_image: str = "rlvr-sandbox:latest"
+    sandbox_size: int = Field(default_factory=lambda: 2 * _default_workers(), ge=1, le=256)
+    sandbox_memory_mb: int = Field(1024, ge=64)
+    sandbox_cpus: float = Field(1.0, gt=0)
+    sandbox_pids_limit: int = Field(128, ge=8)
+    sandbox_tmpfs_mb: int = Field(128, ge=8)
+    sandbox_jobs_per_container: int = Field(100, ge=1)
+    sandbox_acquire_timeout_s: float = Field(30.0, gt=0)
+    code_time_limit_s: float = Field(5.0, gt=0, description="default per-test limit")
+    code_memory_mb: int = Field(512, ge=16, description="default per-test address space")
+    code_max_tests: int = Field(256, ge=1)
+
     default_rewards: tuple[str, ...] = (ACCURACY, "format")
     default_weights: dict[str, float] = {ACCURACY: 0.9, "format": 0.1}
 
@@ -60,7 +77,6 @@ class Settings(BaseSettings):
         if unknown:
             raise ValueError(f"unknown rewards {unknown}; known: {list(REWARD_NAMES)}")
         return value
-
 
     @field_validator("math_fallback_patterns")
     @classmethod

@@ -21,12 +21,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import replace
 from typing import Any
 
 from pebble import ProcessExpired, ProcessPool
 
-from .domains import Domain, install
+from .domains import DOMAINS, Domain, install
 from .scoring import Job, Outcome, ScoringPlan, score_item, score_many
 
 log = logging.getLogger(__name__)
@@ -48,12 +50,14 @@ class ScoringPool:
         item_timeout_s: float,
         kill_grace_s: float,
         domains: Mapping[str, Domain] | None = None,
+        io_threads: int = 8,
     ) -> None:
         self.workers = workers
         self.item_timeout_s = item_timeout_s
         self.kill_grace_s = kill_grace_s
         self.pending = 0  # items submitted and not finished: the queue depth metric
         self.killed = 0  # workers killed for running past the hard limit or crashing
+        self._threads = ThreadPoolExecutor(io_threads, thread_name_prefix="io-scoring")
         self._pool = ProcessPool(
             max_workers=workers, initializer=_start_worker, initargs=(dict(domains or {}),)
         )
@@ -65,6 +69,9 @@ class ScoringPool:
         """Score ``jobs`` (ideally sharing a reference) in one task; one Outcome per job."""
         self.pending += len(jobs)
         try:
+            domain = DOMAINS.get(jobs[0].domain)
+            if domain is not None and domain.waits_on_io:
+                return await self._score_on_threads(jobs, plan)
             if len(jobs) == 1:
                 return [await self.call(score_item, jobs[0], plan)]
             outcomes = await self._run(score_many, list(jobs), plan, items=len(jobs))
@@ -74,6 +81,19 @@ class ScoringPool:
             return list(await asyncio.gather(*(self.call(score_item, j, plan) for j in jobs)))
         finally:
             self.pending -= len(jobs)
+
+    async def _score_on_threads(self, jobs: Sequence[Job], plan: ScoringPlan) -> list[Outcome]:
+        """Items that wait on a sandbox: each on a thread, so a group runs in parallel.
+
+        SIGALRM works only on the main thread; the sandbox enforces these items' limits.
+        """
+        loop = asyncio.get_running_loop()
+        threaded = replace(plan, soft_timeout_s=0.0)
+        return list(
+            await asyncio.gather(
+                *(loop.run_in_executor(self._threads, score_item, job, threaded) for job in jobs)
+            )
+        )
 
     async def call(self, fn: Callable[..., Outcome], *args: Any) -> Outcome:
         """Run ``fn(*args)`` in a worker under the one-item hard limit."""
@@ -103,3 +123,4 @@ class ScoringPool:
         """Stop the workers without waiting for queued items."""
         self._pool.stop()  # type: ignore[no-untyped-call]
         self._pool.join(timeout=5)
+        self._threads.shutdown(wait=False, cancel_futures=True)

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
+from rlvr.sandbox.pool import SandboxPool
+
 from ..metrics import Metrics
 from ..settings import Settings
 from ..workers import ScoringPool
@@ -16,6 +18,7 @@ class Services:
     settings: Settings
     pool: ScoringPool
     metrics: Metrics
+    sandbox: SandboxPool | None = None
 
 
 def get_services(request: Request) -> Services:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .base import BadReference, Domain, InvalidReference, MissingReference, Verdict
+from .base import CannotScore, Domain, InvalidReference, MissingReference, Verdict
 from .maths import MathConfig, MathDomain
 
 # The registry items are scored with; defaults until install() replaces entries.
@@ -19,6 +19,13 @@ def install(domains: Mapping[str, Domain]) -> None:
 
 
 __all__ = [
-    "DOMAINS", "BadReference", "Domain", "InvalidReference", "MathConfig", "MathDomain",
-    "MissingReference", "Verdict", "install",
+    "DOMAINS",
+    "CannotScore",
+    "Domain",
+    "InvalidReference",
+    "MathConfig",
+    "MathDomain",
+    "MissingReference",
+    "Verdict",
+    "install",
 ]

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 
-class BadReference(Exception):
-    """Base for problems with the *reference*: the item cannot be scored at all.
+class CannotScore(Exception):
+    """The item cannot be scored at all: a bad reference, a sandbox that is down….
 
     Raising one of these yields ``status: error`` and ``reward: null`` so a trainer
     skips the item instead of punishing a model that may well be right.
@@ -21,13 +21,13 @@ class BadReference(Exception):
     code = "invalid_reference"
 
 
-class InvalidReference(BadReference):
+class InvalidReference(CannotScore):
     """The reference exists but cannot be used (e.g. an unparseable gold answer)."""
 
     code = "invalid_reference"
 
 
-class MissingReference(BadReference):
+class MissingReference(CannotScore):
     """The domain needs a reference and the item has none, or lacks a required field."""
 
     code = "missing_reference"
@@ -38,12 +38,14 @@ class Verdict:
     """The outcome of comparing one completion with its reference.
 
     ``accuracy`` is in [0, 1]; ``extracted`` is the answer text the domain found
-    (``None`` when there was none); ``details`` explains the decision.
+    (``None`` when there was none); ``details`` explains the decision; ``scores``
+    holds the domain's other scores (e.g. ``pass_rate``).
     """
 
     accuracy: float
     extracted: str | None
     details: dict[str, Any] = field(default_factory=dict)
+    scores: dict[str, float] = field(default_factory=dict)
 
 
 class Domain(Protocol):
@@ -54,9 +56,15 @@ class Domain(Protocol):
         """The value of an item's ``domain`` field that selects this domain."""
         ...
 
+    @property
+    def waits_on_io(self) -> bool:
+        """True when scoring waits on something else (a sandbox) rather than on the CPU:
+        such items are scored on threads of the service, not in worker processes."""
+        ...
+
     def verify(self, completion: str, reference: Mapping[str, Any]) -> Verdict:
         """Score ``completion`` against ``reference``.
 
-        Raises :class:`BadReference` subclasses when the reference is unusable.
+        Raises :class:`CannotScore` subclasses when the reference is unusable.
         """
         ...

@@ -10,7 +10,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from ... import __version__
 from ...domains import DOMAINS
-from ...schemas import HealthResponse
+from ...schemas import HealthResponse, SandboxHealth
 from ...scoring import REWARD_NAMES
 from ..deps import Services, get_services
 
@@ -26,6 +26,20 @@ async def health(services: Annotated[Services, Depends(get_services)]) -> Health
         pending_items=services.pool.pending,
         domains=sorted(DOMAINS),
         rewards=list(REWARD_NAMES),
+        sandbox=_sandbox_health(services),
+    )
+
+
+def _sandbox_health(services: Services) -> SandboxHealth | None:
+    pool = services.sandbox
+    if pool is None:
+        return None
+    return SandboxHealth(
+        backend=services.settings.sandbox_backend,
+        size=pool.size,
+        ready=pool.ready,
+        recycled=pool.recycled,
+        last_error=pool.last_error,
     )
 
 

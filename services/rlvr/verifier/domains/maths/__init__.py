@@ -46,6 +46,7 @@ class MathDomain:
 
     config: MathConfig = field(default_factory=MathConfig)
     name: str = "math"
+    waits_on_io: bool = False
 
     def verify(self, completion: str, reference: Mapping[str, Any]) -> Verdict:
         gold = gold_answer(reference)

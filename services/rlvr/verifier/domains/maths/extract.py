@@ -23,11 +23,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from ..text import answer_blocks, answer_region
+
 Source = Literal["answer_tag", "boxed", "fallback"]
 
-_THINK_OPEN = re.compile(r"<think>", re.IGNORECASE)
-_THINK_CLOSE = re.compile(r"</think>", re.IGNORECASE)
-_ANSWER_BLOCK = re.compile(r"<answer>(.*?)(?:</answer>|$)", re.IGNORECASE | re.DOTALL)
 _BOX_START = re.compile(r"\\(?:boxed|fbox)(?![A-Za-z])")
 
 DEFAULT_FALLBACK_PATTERNS: tuple[str, ...] = (
@@ -61,22 +60,6 @@ class Extraction:
     def hedged(self) -> bool:
         """True when several different boxed answers were given."""
         return len(set(self.candidates)) > 1
-
-
-def answer_region(completion: str) -> str:
-    """Return the part of ``completion`` that may hold the answer (reasoning removed).
-
-    >>> answer_region("<think>x=3</think> so 4")
-    ' so 4'
-    >>> answer_region("<think>never closed \\\\boxed{3}")
-    ''
-    """
-    closes = list(_THINK_CLOSE.finditer(completion))
-    if closes:
-        return completion[closes[-1].end() :]
-    if _THINK_OPEN.search(completion):
-        return ""
-    return completion
 
 
 def find_boxed(text: str) -> list[str]:
@@ -134,7 +117,7 @@ def extract_answer(completion: str, config: ExtractionConfig | None = None) -> E
         return Extraction(None)
 
     if config.use_answer_tag:
-        blocks = _ANSWER_BLOCK.findall(region)
+        blocks = answer_blocks(region)
         if blocks:
             block = blocks[-1]
             boxed = find_boxed(block)

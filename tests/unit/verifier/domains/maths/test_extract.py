@@ -6,10 +6,10 @@ import pytest
 
 from rlvr.verifier.domains.maths.extract import (
     ExtractionConfig,
-    answer_region,
     extract_answer,
     find_boxed,
 )
+from rlvr.verifier.domains.text import answer_region
 
 
 @pytest.mark.parametrize(
