@@ -17,9 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
-import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -32,6 +29,7 @@ from tqdm import tqdm
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from math_items import MathItem, make_items
+from service import free_port, percentile, start_service
 
 
 @dataclass
@@ -72,26 +70,6 @@ def run_baseline(items: list[MathItem]) -> RunResult:
         verdicts.append(bool(gold) and bool(verify(gold, answer)))
         latencies.append((time.perf_counter() - t0) * 1000)
     return RunResult("in-process", time.perf_counter() - started, verdicts, latencies)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def start_service(port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "RLVR_PORT": str(port), "RLVR_LOG_LEVEL": "warning"}
-    process = subprocess.Popen([sys.executable, "-m", "rlvr.verifier"], env=env)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                return process
-        except httpx.TransportError:
-            time.sleep(0.2)
-    process.kill()
-    raise SystemExit("the service did not start within 60 s")
 
 
 class RssSampler(threading.Thread):
@@ -163,7 +141,7 @@ async def _post_batches(
 def run_service(
     items: list[MathItem], batch: int, in_flight: int
 ) -> tuple[RunResult, RssSampler, list[float]]:
-    port = _free_port()
+    port = free_port()
     process = start_service(port)
     sampler = RssSampler(process.pid)
     sampler.start()
@@ -178,10 +156,6 @@ def run_service(
         process.terminate()
         process.wait(timeout=15)
     return RunResult("service", seconds, verdicts, item_ms), sampler, batch_ms
-
-
-def _pct(values: list[float], q: float) -> float:
-    return statistics.quantiles(values, n=100)[int(q) - 1] if len(values) > 1 else values[0]
 
 
 def main() -> None:
@@ -205,12 +179,12 @@ def main() -> None:
     print(f"\n{'run':<12}{'items/s':>10}{'p50 ms':>10}{'p99 ms':>10}")
     for run, rate in ((base, rate_a), (service, rate_b)):
         print(
-            f"{run.name:<12}{rate:>10.1f}{_pct(run.item_latencies_ms, 50):>10.2f}"
-            f"{_pct(run.item_latencies_ms, 99):>10.2f}"
+            f"{run.name:<12}{rate:>10.1f}{percentile(run.item_latencies_ms, 50):>10.2f}"
+            f"{percentile(run.item_latencies_ms, 99):>10.2f}"
         )
     print(
-        f"service batch round trip ({args.batch} items): p50 {_pct(batch_ms, 50):.0f} ms, "
-        f"p99 {_pct(batch_ms, 99):.0f} ms"
+        f"service batch round trip ({args.batch} items): p50 {percentile(batch_ms, 50):.0f} ms, "
+        f"p99 {percentile(batch_ms, 99):.0f} ms"
     )
     print(f"ratio service / in-process: {rate_b / rate_a:.2f}x")
     print(f"service peak RSS (main + workers): {sampler.peak / 2**20:.0f} MiB")

@@ -24,8 +24,8 @@ def require_docker() -> None:
     if problem is None:
         return
     hint = (
-        "start dockerd and build the image: scripts/build-images.sh "
-        f"(needs {SANDBOX_IMAGE}); {problem}"
+        "start a Docker engine (scripts/start-docker.sh) and build the images "
+        f"(scripts/build-images.sh, makes {SANDBOX_IMAGE}); {problem}"
     )
     if os.environ.get("RLVR_REQUIRE_DOCKER") == "1":
         pytest.fail(f"Docker is required here: {hint}")

@@ -6,7 +6,7 @@ memory, output, a signal), or when it broke. If the Docker engine goes away, slo
 creation fails and is retried with backoff, so the pool recovers by itself when the
 engine is back, without a restart of the service.
 
->>> pool = SandboxPool(ProcessSlotFactory(), size=1)  # doctest: +SKIP
+    SandboxPool(DockerSlotFactory(ContainerSpec()), size=4).start().run(job, timeout_s=30)
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ class DockerSlotFactory:
             ):
                 container.remove(force=True)
         except Exception as exc:
-            log.warning("could not sweep old sandbox containers: %s", exc)
+            log.warning("could not sweep old sandbox containers: %s", str(exc))
 
 
 class ProcessSlotFactory:
@@ -92,7 +92,11 @@ class ProcessSlotFactory:
 
 
 class SandboxPool:
-    """Hands out warm slots, one job at a time each; thread-safe."""
+    """Hands out warm slots, one job at a time each; thread-safe.
+
+    Errors are logged as text, never as exception objects: a log record that keeps an
+    exception keeps its traceback, and with it the sockets of a failed connection.
+    """
 
     def __init__(
         self,
@@ -137,7 +141,7 @@ class SandboxPool:
             try:
                 result = slot.exchange(job, timeout_s)
             except SlotBroken as exc:
-                log.info("sandbox slot broke: %s", exc)
+                log.info("sandbox slot broke: %s", str(exc))
                 self._discard(slot)
                 broke_live_slots += checked
                 if broke_live_slots >= 2:
@@ -197,7 +201,9 @@ class SandboxPool:
                 slot = self.factory()
             except Exception as exc:
                 self.last_error = f"{type(exc).__name__}: {exc}"
-                log.warning("cannot start a sandbox (retrying in %.1f s): %s", backoff, exc)
+                log.warning(
+                    "cannot start a sandbox (retrying in %.1f s): %s", backoff, self.last_error
+                )
                 self._closed.wait(backoff)
                 backoff = min(backoff * 2, 10.0)
                 continue

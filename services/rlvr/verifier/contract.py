@@ -33,6 +33,8 @@ ITEM_ERROR_CODES = (
     "unknown_domain",
     "missing_reference",
     "invalid_reference",
+    "unsupported_language",
+    "sandbox_unavailable",
     "item_timeout",
     "worker_crashed",
     "scoring_failed",

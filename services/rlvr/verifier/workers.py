@@ -116,7 +116,7 @@ class ScoringPool:
             )
         except ProcessExpired as exc:
             self.killed += 1
-            log.warning("a scoring worker died: %s", exc)
+            log.warning("a scoring worker died: %s", str(exc))
             return Outcome.failed("worker_crashed", "the scoring worker died; retry the item")
 
     def close(self) -> None:
