@@ -179,14 +179,14 @@ class SandboxPool:
             self._ready.put(slot)
 
     def _discard(self, slot: Slot) -> None:
-        self.recycled += 1
-        with self._lock:
-            self._live -= 1
-        self._wake.set()
         # Removing a container takes a while: not on the caller's time.
         closer = threading.Thread(target=slot.close, daemon=True)
         closer.start()
-        self._closers = [t for t in self._closers if t.is_alive()] + [closer]
+        with self._lock:
+            self.recycled += 1
+            self._live -= 1
+            self._closers = [t for t in self._closers if t.is_alive()] + [closer]
+        self._wake.set()
 
     def _refill(self) -> None:
         backoff = 0.5

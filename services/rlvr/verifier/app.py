@@ -32,7 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             settings.item_timeout_s,
             settings.kill_grace_s,
             domains,
-            io_threads=2 * settings.sandbox_size,
+            io_threads=settings.sandbox_size,  # one per container: no thread waits for one
         )
         sandbox = start_sandbox(settings)
         if sandbox is not None:

@@ -50,6 +50,7 @@ class CodeDomain:
         if language is None:
             raise UnsupportedLanguage(f"language {requested!r} is not supported (python, cpp)")
         program = extract_program(completion, language.name)
+        # Built before the no-code check, so a bad reference is an error, never a 0.
         job = build_job(program.text or "", language.name, reference, self.limits)
         if program.text is None:
             return Verdict(0.0, None, {"verdict": "no_code"}, {"pass_rate": 0.0})
