@@ -18,7 +18,9 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .domains import Domain, MathConfig, MathDomain
+from .domains.logic import LogicDomain
 from .domains.maths.extract import DEFAULT_FALLBACK_PATTERNS, ExtractionConfig
+from .domains.science import ScienceDomain
 from .scoring import ACCURACY, REWARD_NAMES
 
 
@@ -94,7 +96,8 @@ class Settings(BaseSettings):
         """The scoring domains, configured by these settings."""
         extraction = ExtractionConfig(fallback_patterns=self.math_fallback_patterns)
         math = MathConfig(extraction=extraction, reject_hedging=self.math_reject_hedging)
-        return {"math": MathDomain(math)}
+        math_domain = MathDomain(math)
+        return {"math": math_domain, "science": ScienceDomain(math_domain), "logic": LogicDomain()}
 
 
 @lru_cache(maxsize=1)

@@ -5,11 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from .base import CannotScore, Domain, InvalidReference, MissingReference, Verdict
+from .logic import LogicDomain
 from .maths import MathConfig, MathDomain
+from .science import ScienceDomain
 
 # The registry items are scored with; defaults until install() replaces entries.
 DOMAINS: dict[str, Domain] = {
     "math": MathDomain(),
+    "science": ScienceDomain(),
+    "logic": LogicDomain(),
 }
 
 
