@@ -16,7 +16,14 @@ from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from . import __version__
-from .schemas import ErrorResponse, HealthResponse, VerifyRequest, VerifyResponse
+from .schemas import (
+    ErrorResponse,
+    HealthResponse,
+    VerifyRequest,
+    VerifyResponse,
+    VoteRequest,
+    VoteResponse,
+)
 
 REQUEST_ERROR_CODES = (
     "invalid_json",
@@ -35,6 +42,7 @@ ITEM_ERROR_CODES = (
     "invalid_reference",
     "unsupported_language",
     "sandbox_unavailable",
+    "vote_unsupported",
     "item_timeout",
     "worker_crashed",
     "scoring_failed",
@@ -45,6 +53,8 @@ _BODIES: dict[str, tuple[type[BaseModel], JsonSchemaMode]] = {
     "POST /verify response": (VerifyResponse, "serialization"),
     "error response": (ErrorResponse, "serialization"),
     "GET /health response": (HealthResponse, "serialization"),
+    "POST /vote request": (VoteRequest, "validation"),
+    "POST /vote response": (VoteResponse, "serialization"),
 }
 
 

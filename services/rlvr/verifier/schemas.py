@@ -127,6 +127,62 @@ class VerifyResponse(BaseModel):
     results: list[VerifyResult]
 
 
+class VotePrompt(BaseModel):
+    """k completions of one prompt, and optionally its reference."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    domain: str = Field(description="math, science or logic")
+    completions: list[str | list[ChatMessage]] = Field(min_length=1, max_length=4096)
+    reference: dict[str, Any] | None = None
+
+    @property
+    def texts(self) -> list[str]:
+        return [c if isinstance(c, str) else (c[-1].content if c else "") for c in self.completions]
+
+
+class VoteRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    prompts: list[VotePrompt] = Field(min_length=1, max_length=10_000)
+    k: list[int] = Field(default=[1], description="k values for pass@k and maj@k")
+
+    @field_validator("k")
+    @classmethod
+    def _positive(cls, value: list[int]) -> list[int]:
+        if not value or any(k < 1 for k in value):
+            raise ValueError("k values must be positive integers")
+        return value
+
+
+class VoteCluster(BaseModel):
+    answer: str
+    size: int
+    members: list[int] = Field(description="indices of the completions in this cluster")
+    correct: bool | None = Field(description="null without a reference")
+
+
+class VoteResult(BaseModel):
+    id: str
+    status: Status
+    error: ItemError | None = None
+    n: int | None = None
+    answers: list[str | None] | None = Field(None, description="extracted answer per completion")
+    majority: str | None = None
+    majority_share: float | None = None
+    clusters: list[VoteCluster] | None = None
+    correct: int | None = Field(None, description="correct completions (with a reference)")
+    pass_at_k: dict[str, float] | None = Field(None, description="unbiased estimator, k ≤ n")
+    maj_at_k: dict[str, float] | None = Field(
+        None, description="1 if the majority of the first k completions is correct"
+    )
+
+
+class VoteResponse(BaseModel):
+    results: list[VoteResult]
+
+
 class ErrorBody(BaseModel):
     code: str
     message: str

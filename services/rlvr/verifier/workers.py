@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import replace
-from typing import Any
+from typing import Any, TypeVar
 
 from pebble import ProcessExpired, ProcessPool
 
@@ -32,6 +32,7 @@ from .domains import DOMAINS, Domain, install
 from .scoring import Job, Outcome, ScoringPlan, score_item, score_many
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def _start_worker(domains: Mapping[str, Domain]) -> None:
@@ -100,6 +101,16 @@ class ScoringPool:
         outcome = await self._run(fn, *args, items=1)
         assert isinstance(outcome, Outcome)
         return outcome
+
+    async def run_task(self, fn: Callable[..., T], *args: Any) -> T | Outcome:
+        """Run any ``fn(*args)`` in a worker under the one-item hard limit; a kill or a
+        crash comes back as a failed :class:`Outcome`."""
+        self.pending += 1
+        try:
+            result: T | Outcome = await self._run(fn, *args, items=1)
+            return result
+        finally:
+            self.pending -= 1
 
     async def _run(self, fn: Callable[..., Any], *args: Any, items: int) -> Any:
         limit = self.hard_timeout_s(items)
