@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from . import __version__
 from .api.deps import Services
-from .api.routes import health, verify, vote
+from .api.routes import analyze, health, verify, vote
 from .domains import DOMAINS, install
 from .errors import BodySizeLimit, install_error_handlers
 from .metrics import Metrics
@@ -55,5 +55,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.include_router(verify.router)
     app.include_router(vote.router)
+    app.include_router(analyze.router)
     app.include_router(health.router)
     return app

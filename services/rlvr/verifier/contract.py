@@ -17,6 +17,8 @@ from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from . import __version__
 from .schemas import (
+    AnalyzeRequest,
+    AnalyzeResponse,
     ErrorResponse,
     HealthResponse,
     VerifyRequest,
@@ -32,6 +34,7 @@ REQUEST_ERROR_CODES = (
     "payload_too_large",
     "not_found",
     "method_not_allowed",
+    "worker_crashed",
     "internal_error",
 )
 ITEM_ERROR_CODES = (
@@ -55,6 +58,8 @@ _BODIES: dict[str, tuple[type[BaseModel], JsonSchemaMode]] = {
     "GET /health response": (HealthResponse, "serialization"),
     "POST /vote request": (VoteRequest, "validation"),
     "POST /vote response": (VoteResponse, "serialization"),
+    "POST /analyze request": (AnalyzeRequest, "validation"),
+    "POST /analyze response": (AnalyzeResponse, "serialization"),
 }
 
 

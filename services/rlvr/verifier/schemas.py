@@ -32,6 +32,13 @@ class ChatMessage(BaseModel):
     content: str
 
 
+def chat_text(completion: str | list[ChatMessage]) -> str:
+    """A completion as one string: a chat list is scored by its last message."""
+    if isinstance(completion, str):
+        return completion
+    return completion[-1].content if completion else ""
+
+
 class VerifyItem(BaseModel):
     """One completion to score against its reference."""
 
@@ -52,9 +59,7 @@ class VerifyItem(BaseModel):
     @property
     def text(self) -> str:
         """The completion as one string."""
-        if isinstance(self.completion, str):
-            return self.completion
-        return self.completion[-1].content if self.completion else ""
+        return chat_text(self.completion)
 
 
 class InvalidItem(BaseModel):
@@ -139,7 +144,7 @@ class VotePrompt(BaseModel):
 
     @property
     def texts(self) -> list[str]:
-        return [c if isinstance(c, str) else (c[-1].content if c else "") for c in self.completions]
+        return [chat_text(c) for c in self.completions]
 
 
 class VoteRequest(BaseModel):
@@ -181,6 +186,29 @@ class VoteResult(BaseModel):
 
 class VoteResponse(BaseModel):
     results: list[VoteResult]
+
+
+class AnalyzeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    completions: list[str | list[ChatMessage]] = Field(min_length=1)
+
+    @property
+    def texts(self) -> list[str]:
+        return [chat_text(c) for c in self.completions]
+
+
+class AnalyzeResult(BaseModel):
+    counts: dict[str, int] = Field(description="occurrences per behaviour")
+    spans: dict[str, list[tuple[int, int, str]]] = Field(
+        description="per behaviour: [start, end, matched text] in the completion"
+    )
+    thinking_words: int
+    thinking_chars: int
+
+
+class AnalyzeResponse(BaseModel):
+    results: list[AnalyzeResult]
 
 
 class ErrorBody(BaseModel):
