@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Build a local Debian base image with Python 3 and g++ from Debian packages (debootstrap),
+# Build a local Debian base image with Python 3 (and headers) and g++ from Debian packages
+# (debootstrap): some dependencies (pycosat) build from source,
 # because no container registry is reachable here: `docker pull` cannot work.
-# Usage: scripts/build-base-image.sh [TAG]   (default tag: rlvr-base:bookworm)
+# Usage: scripts/build-base-image.sh [TAG]   (default tag: rlvr-base:bookworm-v2)
 # Reuses an existing image with that tag unless REBUILD=1.
 set -euo pipefail
-tag="${1:-rlvr-base:bookworm}"
+tag="${1:-rlvr-base:bookworm-v2}"
 suite="${SUITE:-bookworm}"
 if [ "${REBUILD:-0}" != 1 ] && docker image inspect "$tag" >/dev/null 2>&1; then
   echo "base image $tag already present (REBUILD=1 to rebuild)"
@@ -15,7 +16,7 @@ command -v debootstrap >/dev/null || {
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 echo "debootstrap $suite into $root (about 2 minutes)..."
-debootstrap --variant=minbase --include=python3,python3-venv,python3-pip,ca-certificates,g++ \
+debootstrap --variant=minbase --include=python3,python3-venv,python3-pip,python3-dev,ca-certificates,g++ \
   "$suite" "$root" >/dev/null
 # Trust what this host trusts: where the package index is reached through a
 # TLS-inspecting proxy, its CA is in the host bundle, and pip in the image needs it.

@@ -9,7 +9,7 @@ if [ -z "${BASE_IMAGE:-}" ]; then
   if docker image inspect python:3.12-slim >/dev/null 2>&1; then
     BASE_IMAGE=python:3.12-slim
   else
-    BASE_IMAGE=rlvr-base:bookworm
+    BASE_IMAGE=rlvr-base:bookworm-v2
     scripts/build-base-image.sh "$BASE_IMAGE"
   fi
 fi

@@ -29,9 +29,9 @@ def _base_image() -> str:
     if os.environ.get("BASE_IMAGE"):
         return os.environ["BASE_IMAGE"]
     local = subprocess.run(
-        ["docker", "image", "inspect", "rlvr-base:bookworm"], capture_output=True
+        ["docker", "image", "inspect", "rlvr-base:bookworm-v2"], capture_output=True
     )
-    return "rlvr-base:bookworm" if local.returncode == 0 else "python:3.12-slim"
+    return "rlvr-base:bookworm-v2" if local.returncode == 0 else "python:3.12-slim"
 
 
 @pytest.fixture(scope="module")

@@ -7,11 +7,11 @@ occurrence, reported with its character span.
 
 What it catches: the explicit phrasings models use ("let me check", "wait,", "first, we
 need", "working backwards"). What it misses: behaviours done silently (recomputing a value
-without saying so), paraphrases outside the lists, and context: "check" in "a check for
-$5" counts. tests/unit/verifier/test_behaviours.py measures precision and recall on a
+without saying so), paraphrases outside the lists, and context: "wait" in "wait times"
+counts. tests/unit/verifier/test_behaviours.py measures precision and recall on a
 hand-labelled set.
 
->>> analyze("<think>Wait, that is wrong. Let me check: 2+2=4.</think>")["counts"]
+>>> analyze("<think>Wait, 2+2 is not 5. Let me check: 2+2=4.</think>")["counts"]
 {'verification': 1, 'subgoal_setting': 0, 'backtracking': 1, 'backward_chaining': 0}
 """
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from fastapi import Request
 
 from rlvr.sandbox.pool import SandboxPool
 
+from ..batch import ItemLimits
+from ..domains.fmt import FormatOptions
 from ..metrics import Metrics
+from ..scoring import ScoringPlan
 from ..settings import Settings
 from ..workers import ScoringPool
 
@@ -19,6 +23,27 @@ class Services:
     pool: ScoringPool
     metrics: Metrics
     sandbox: SandboxPool | None = None
+
+    def plan(
+        self,
+        rewards: Sequence[str] | None = None,
+        weights: Mapping[str, float] | None = None,
+        options: FormatOptions | None = None,
+    ) -> ScoringPlan:
+        """What to score, from a request's choices or else the server's defaults."""
+        return ScoringPlan(
+            rewards=tuple(rewards) if rewards else self.settings.default_rewards,
+            weights=dict(weights) if weights is not None else self.settings.default_weights,
+            format_options=options or FormatOptions(),
+            soft_timeout_s=self.settings.item_timeout_s,
+        )
+
+    @property
+    def limits(self) -> ItemLimits:
+        settings = self.settings
+        return ItemLimits(
+            settings.max_completion_chars, settings.max_reference_chars, settings.max_id_chars
+        )
 
 
 def get_services(request: Request) -> Services:

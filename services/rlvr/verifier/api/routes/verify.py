@@ -8,26 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
-from ...batch import ItemLimits, verify_items
-from ...domains.fmt import FormatOptions
+from ...batch import verify_items
 from ...errors import ApiError
 from ...schemas import ErrorResponse, VerifyRequest, VerifyResponse
-from ...scoring import ScoringPlan
 from ..deps import Services, get_services
 
 router = APIRouter()
-
-
-def _plan(request: VerifyRequest, services: Services) -> ScoringPlan:
-    settings = services.settings
-    rewards = tuple(request.rewards) if request.rewards else settings.default_rewards
-    weights = dict(request.weights) if request.weights is not None else settings.default_weights
-    return ScoringPlan(
-        rewards=rewards,
-        weights=weights,
-        format_options=request.options or FormatOptions(),
-        soft_timeout_s=settings.item_timeout_s,
-    )
 
 
 @router.post(
@@ -52,11 +38,9 @@ async def verify(
             f"{len(request.items)} items; the limit is {settings.max_items}: split the batch",
         )
     started = time.perf_counter()
-    limits = ItemLimits(
-        settings.max_completion_chars, settings.max_reference_chars, settings.max_id_chars
-    )
+    plan = services.plan(request.rewards, request.weights, request.options)
     results = await verify_items(
-        request.items, _plan(request, services), services.pool, limits, services.metrics
+        request.items, plan, services.pool, services.limits, services.metrics
     )
     services.metrics.batch_latency.observe(time.perf_counter() - started)
     services.metrics.batch_items.observe(len(request.items))

@@ -1,0 +1,1 @@
+"""The client side of rlvr: reward adapters for trainers (TRL, verl) that call the service."""
