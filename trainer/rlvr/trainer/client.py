@@ -1,13 +1,21 @@
-"""A small synchronous client for ``POST /verify`` (one request per call, retried on failure).
+"""Clients for the verifier: async with batching, concurrency, retries and several URLs, and a
+sync facade for callers that are not async.
 
->>> VerifierClient("http://127.0.0.1:8000").url
-'http://127.0.0.1:8000'
+Large inputs are split into batches of ``batch_size`` items, sent concurrently (at most
+``max_concurrency`` requests in flight), spread round-robin over ``urls``, and put back in
+order. Connection errors and 429/502/503/504 are retried with exponential backoff, on the
+next URL; the requests are idempotent, so a retry never double-counts anything.
+
+>>> VerifierClient("http://127.0.0.1:8000").urls
+['http://127.0.0.1:8000']
 """
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import os
-import time
+from collections.abc import Sequence
 from typing import Any
 
 import httpx
@@ -16,42 +24,127 @@ DEFAULT_URL = "http://127.0.0.1:8000"
 RETRY_STATUS = {429, 502, 503, 504}
 
 
-class VerifierClient:
-    """Calls the verifier; retries connection errors and 429/5xx with backoff."""
+def _urls(url: str | Sequence[str] | None) -> list[str]:
+    if url is None:
+        url = os.environ.get("RLVR_URL", DEFAULT_URL)
+    listed = url.split(",") if isinstance(url, str) else list(url)
+    return [u.strip().rstrip("/") for u in listed if u.strip()]
 
-    def __init__(self, url: str | None = None, timeout_s: float = 600.0, retries: int = 3):
-        self.url = (url or os.environ.get("RLVR_URL") or DEFAULT_URL).rstrip("/")
-        self.retries = retries
-        self._http = httpx.Client(base_url=self.url, timeout=timeout_s)
 
-    def verify(
+class AsyncVerifierClient:
+    """``POST /verify``, ``/vote`` and ``/analyze`` for inputs of any size."""
+
+    def __init__(
         self,
-        items: list[dict[str, Any]],
-        rewards: list[str] | None = None,
+        url: str | Sequence[str] | None = None,
+        batch_size: int = 1024,
+        max_concurrency: int = 4,
+        timeout_s: float = 600.0,
+        retries: int = 4,
+        backoff_s: float = 0.5,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.urls = _urls(url)
+        if not self.urls:
+            raise ValueError("no verifier URL: pass url= or set RLVR_URL")
+        self.batch_size, self.retries, self.backoff_s = batch_size, retries, backoff_s
+        self._gate = asyncio.Semaphore(max_concurrency)
+        self._next_url = itertools.cycle(range(len(self.urls)))
+        self._http = httpx.AsyncClient(timeout=timeout_s, transport=transport)
+
+    async def verify(
+        self,
+        items: Sequence[dict[str, Any]],
+        rewards: Sequence[str] | None = None,
         weights: dict[str, float] | None = None,
         options: dict[str, Any] | None = None,
     ) -> list[dict[str, Any]]:
-        """Results for ``items``, one per item, in order."""
-        body: dict[str, Any] = {"items": items}
-        for key, value in (("rewards", rewards), ("weights", weights), ("options", options)):
-            if value is not None:
-                body[key] = value
-        results: list[dict[str, Any]] = self._post("/verify", body)["results"]
-        return results
+        """One result per item, in order, however many items there are."""
+        extra = {
+            k: v
+            for k, v in (
+                ("rewards", list(rewards) if rewards else None),
+                ("weights", weights),
+                ("options", options),
+            )
+            if v is not None
+        }
+        return await self._batched("/verify", "items", list(items), extra)
 
-    def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        for attempt in range(self.retries + 1):
+    async def vote(
+        self, prompts: Sequence[dict[str, Any]], k: Sequence[int] = (1,)
+    ) -> list[dict[str, Any]]:
+        return await self._batched("/vote", "prompts", list(prompts), {"k": list(k)})
+
+    async def analyze(self, completions: Sequence[Any]) -> list[dict[str, Any]]:
+        return await self._batched("/analyze", "completions", list(completions), {})
+
+    async def _batched(
+        self, path: str, field: str, entries: list[Any], extra: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        chunks = [entries[i : i + self.batch_size] for i in range(0, len(entries), self.batch_size)]
+        answers = await asyncio.gather(
+            *(self._post(path, {field: chunk, **extra}) for chunk in chunks)
+        )
+        return [result for answer in answers for result in answer["results"]]
+
+    async def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        async with self._gate:
+            for attempt in range(self.retries + 1):
+                url = self.urls[next(self._next_url)] + path
+                try:
+                    response = await self._http.post(url, json=body)
+                    if response.status_code not in RETRY_STATUS or attempt == self.retries:
+                        response.raise_for_status()
+                        answer: dict[str, Any] = response.json()
+                        return answer
+                except httpx.TransportError:
+                    if attempt == self.retries:
+                        raise
+                await asyncio.sleep(min(self.backoff_s * 2**attempt, 30.0))
+        raise AssertionError("unreachable")
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+
+class VerifierClient:
+    """The sync facade: each call runs the async client to completion.
+
+    Not for use inside a running event loop (await :class:`AsyncVerifierClient` there).
+    """
+
+    def __init__(self, url: str | Sequence[str] | None = None, **options: Any) -> None:
+        self.urls = _urls(url)
+        self._options = options
+
+    def _run(self, method: str, *args: Any, **kwargs: Any) -> list[dict[str, Any]]:
+        async def call() -> list[dict[str, Any]]:
+            client = AsyncVerifierClient(self.urls, **self._options)
             try:
-                response = self._http.post(path, json=body)
-                if response.status_code not in RETRY_STATUS or attempt == self.retries:
-                    response.raise_for_status()
-                    answer: dict[str, Any] = response.json()
-                    return answer
-            except httpx.TransportError:
-                if attempt == self.retries:
-                    raise
-            time.sleep(min(2.0**attempt * 0.5, 10.0))
-        raise RuntimeError("unreachable")
+                result: list[dict[str, Any]] = await getattr(client, method)(*args, **kwargs)
+                return result
+            finally:
+                await client.aclose()
+
+        return asyncio.run(call())
+
+    def verify(
+        self,
+        items: Sequence[dict[str, Any]],
+        rewards: Sequence[str] | None = None,
+        weights: dict[str, float] | None = None,
+        options: dict[str, Any] | None = None,
+    ) -> list[dict[str, Any]]:
+        return self._run("verify", items, rewards, weights, options)
+
+    def vote(
+        self, prompts: Sequence[dict[str, Any]], k: Sequence[int] = (1,)
+    ) -> list[dict[str, Any]]:
+        return self._run("vote", prompts, k)
+
+    def analyze(self, completions: Sequence[Any]) -> list[dict[str, Any]]:
+        return self._run("analyze", completions)
 
     def close(self) -> None:
-        self._http.close()
+        """Nothing stays open between calls; kept so callers can close uniformly."""
