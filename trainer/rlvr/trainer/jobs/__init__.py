@@ -1,0 +1,1 @@
+"""Data jobs of the R1 recipe, resumable: rejection sampling and pass-rate filtering."""
