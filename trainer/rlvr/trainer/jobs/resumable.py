@@ -70,8 +70,10 @@ def run(
     """Apply ``process`` to chunks of groups of ``source`` records; append to ``out``."""
     progress = load_progress(out)
     if progress == Progress() and out.exists() and out.stat().st_size > 0:
-        raise SystemExit(f"{out} exists and was not written by this job (no "
-                         f"{_progress_path(out).name}): remove it or pick another output")
+        raise SystemExit(
+            f"{out} exists and was not written by this job (no "
+            f"{_progress_path(out).name}): remove it or pick another output"
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("ab") as sink:
         sink.truncate(progress.output_bytes)  # drop what was written after the last checkpoint
