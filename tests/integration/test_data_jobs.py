@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from rlvr.trainer import cli
 
 from ..conftest import LiveServer
@@ -74,3 +76,53 @@ def test_pass_rate_filter(live_server: LiveServer, tmp_path: Path) -> None:
         ["--url", live_server.url, "pass-rate-filter", "--inclusive", str(source), str(inclusive)]
     )
     assert [r["prompt"] for r in _read(inclusive)] == ["always", "sometimes", "never"]
+
+
+def test_build_sft(tmp_path: Path) -> None:
+    reasoning = tmp_path / "kept.jsonl"
+    reasoning.write_text(json.dumps({"prompt": "2+2?", "completion": "<think>x</think>4"}) + "\n")
+    other = tmp_path / "chat.jsonl"
+    other.write_text(
+        json.dumps(
+            {
+                "messages": [
+                    {"role": "user", "content": "hi"},
+                    {"role": "assistant", "content": "hello"},
+                ]
+            }
+        )
+        + "\n"
+    )
+    out = tmp_path / "sft.jsonl"
+    cli.main(
+        [
+            "build-sft",
+            str(out),
+            "--reasoning",
+            str(reasoning),
+            "--other",
+            str(other),
+            "--system-prompt",
+            "think first",
+        ]
+    )
+    examples = sorted(_read(out), key=lambda e: str(e["source"]))
+    assert [e["source"] for e in examples] == ["non_reasoning", "reasoning"]
+    assert examples[1]["messages"] == [
+        {"role": "system", "content": "think first"},
+        {"role": "user", "content": "2+2?"},
+        {"role": "assistant", "content": "<think>x</think>4"},
+    ]
+
+
+def test_evaluate(
+    live_server: LiveServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = _samples(tmp_path / "samples.jsonl")
+    cli.main(["--url", live_server.url, "evaluate", str(source), "--k", "1", "3"])
+    report = json.loads(capsys.readouterr().out)
+    # always: 3/3 right, sometimes: 2/3, never: 0/3
+    assert report["prompts"] == report["scored"] == 3
+    assert report["pass_at_k"]["1"] == pytest.approx((1 + 2 / 3 + 0) / 3)
+    assert report["pass_at_k"]["3"] == pytest.approx(2 / 3)
+    assert report["maj_at_k"]["3"] == pytest.approx(2 / 3)
