@@ -11,6 +11,7 @@ from rlvr.sandbox.pool import SandboxPool
 
 from ..batch import ItemLimits
 from ..domains.fmt import FormatOptions
+from ..errors import ApiError
 from ..metrics import Metrics
 from ..scoring import ScoringPlan
 from ..settings import Settings
@@ -37,6 +38,14 @@ class Services:
             format_options=options or FormatOptions(),
             soft_timeout_s=self.settings.item_timeout_s,
         )
+
+    def check_count(self, count: int, what: str) -> None:
+        """Refuse a request with more than ``max_items`` entries (413 too_many_items)."""
+        limit = self.settings.max_items
+        if count > limit:
+            raise ApiError(
+                413, "too_many_items", f"{count} {what}; the limit is {limit}: split the batch"
+            )
 
     @property
     def limits(self) -> ItemLimits:

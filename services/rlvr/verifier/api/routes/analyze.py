@@ -35,12 +35,7 @@ async def analyze(
 ) -> JSONResponse:
     """One result per completion, in order."""
     texts = request.texts
-    if len(texts) > services.settings.max_items:
-        raise ApiError(
-            413,
-            "too_many_items",
-            f"{len(texts)} completions; the limit is {services.settings.max_items}",
-        )
+    services.check_count(len(texts), "completions")
     chunks = [texts[i : i + CHUNK] for i in range(0, len(texts), CHUNK)]
     done = await asyncio.gather(*(services.pool.run_task(analyze_many, c) for c in chunks))
     results: list[dict[str, Any]] = []

@@ -73,10 +73,7 @@ async def openrlhf(
     for name, values in (("prompts", request.prompts), ("labels", request.labels)):
         if values is not None and len(values) != n:
             raise ApiError(422, "invalid_request", f"'{name}' must have one entry per query")
-    if n > services.settings.max_items:
-        raise ApiError(
-            413, "too_many_items", f"{n} queries; the limit is {services.settings.max_items}"
-        )
+    services.check_count(n, "queries")
     prompts: list[str | None] = list(request.prompts) if request.prompts else [None] * n
     labels = request.labels or [None] * n
     items = [

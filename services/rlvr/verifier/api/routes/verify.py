@@ -9,7 +9,6 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from ...batch import verify_items
-from ...errors import ApiError
 from ...schemas import ErrorResponse, VerifyRequest, VerifyResponse
 from ..deps import Services, get_services
 
@@ -30,13 +29,7 @@ async def verify(
     request: VerifyRequest, services: Annotated[Services, Depends(get_services)]
 ) -> JSONResponse:
     """One result per item, same order and ids; one bad item never fails the batch."""
-    settings = services.settings
-    if len(request.items) > settings.max_items:
-        raise ApiError(
-            413,
-            "too_many_items",
-            f"{len(request.items)} items; the limit is {settings.max_items}: split the batch",
-        )
+    services.check_count(len(request.items), "items")
     started = time.perf_counter()
     plan = services.plan(request.rewards, request.weights, request.options)
     results = await verify_items(

@@ -8,7 +8,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
-from ...errors import ApiError
 from ...schemas import ErrorResponse, VotePrompt, VoteRequest, VoteResponse
 from ...scoring import Outcome
 from ...voting import vote_safely
@@ -31,13 +30,7 @@ async def vote(
     request: VoteRequest, services: Annotated[Services, Depends(get_services)]
 ) -> JSONResponse:
     """One result per prompt, same order and ids; one bad prompt never fails the request."""
-    total = sum(len(p.completions) for p in request.prompts)
-    if total > services.settings.max_items:
-        raise ApiError(
-            413,
-            "too_many_items",
-            f"{total} completions; the limit is {services.settings.max_items}",
-        )
+    services.check_count(sum(len(p.completions) for p in request.prompts), "completions")
 
     async def one(prompt: VotePrompt) -> dict[str, Any]:
         result = await services.pool.run_task(
