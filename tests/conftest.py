@@ -1,7 +1,9 @@
-"""Shared fixtures: a real service process on a free loopback port."""
+"""Shared fixtures: a real service process on a free loopback port, and a tiny model taught
+the R1 answer format by the real SFT entry point."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -88,3 +90,53 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 def client(live_server: LiveServer) -> Iterator[httpx.Client]:
     with live_server.client() as http:
         yield http
+
+
+@dataclass
+class DistilledModel:
+    """``path``: a tiny-qwen2 checkpoint distilled on ``sft_data`` (built from ``kept``);
+    ``prompts``: its questions with answers, ``{"prompt": "3+3?", "answer": 6}``."""
+
+    path: Path
+    kept: Path
+    sft_data: Path
+    prompts: Path
+
+
+@pytest.fixture(scope="session")
+def distilled_model(tmp_path_factory: pytest.TempPathFactory) -> DistilledModel:
+    """Runs ``build-sft`` and ``python -m rlvr.trainer.sft`` as a user would (about 10 s on
+    CPU): the model learns ``<think>a+a=2a</think>\\n<answer>2a</answer>`` for a in 0..9."""
+    pytest.importorskip("trl", reason="the [trainer] extra (TRL) is not installed")
+    from rlvr.trainer import cli, sft
+
+    tmp = tmp_path_factory.mktemp("distilled")
+    kept, prompts = tmp / "kept.jsonl", tmp / "prompts.jsonl"
+    rows = [
+        {
+            "prompt": f"{a}+{a}?",
+            "completion": f"<think>{a}+{a}={2 * a}</think>\n<answer>{2 * a}</answer>",
+        }
+        for a in range(10)
+    ]
+    kept.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    prompts.write_text(
+        "".join(json.dumps({"prompt": f"{a}+{a}?", "answer": 2 * a}) + "\n" for a in range(10))
+    )
+    sft_data = tmp / "sft.parquet"
+    cli.main(["build-sft", str(sft_data), "--reasoning", str(kept)])
+    output_dir = tmp / "model"
+    (tmp / "sft.yaml").write_text(f"""
+model: tiny-qwen2
+dataset: {sft_data}
+output_dir: {output_dir}
+max_steps: 150
+learning_rate: 0.01
+per_device_train_batch_size: 10
+gradient_accumulation_steps: 1
+assistant_only_loss: true
+logging_steps: 10
+use_cpu: true
+""")
+    sft.main([str(tmp / "sft.yaml")])
+    return DistilledModel(output_dir, kept, sft_data, prompts)

@@ -20,11 +20,12 @@ from typing import Any
 
 import httpx
 
+from .retry import post_json
+
 DEFAULT_URL = "http://127.0.0.1:8000"
-RETRY_STATUS = {429, 502, 503, 504}
 
 
-def _urls(url: str | Sequence[str] | None) -> list[str]:
+def split_urls(url: str | Sequence[str] | None) -> list[str]:
     if url is None:
         url = os.environ.get("RLVR_URL", DEFAULT_URL)
     listed = url.split(",") if isinstance(url, str) else list(url)
@@ -44,7 +45,7 @@ class AsyncVerifierClient:
         backoff_s: float = 0.5,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        self.urls = _urls(url)
+        self.urls = split_urls(url)
         if not self.urls:
             raise ValueError("no verifier URL: pass url= or set RLVR_URL")
         self.batch_size, self.retries, self.backoff_s = batch_size, retries, backoff_s
@@ -90,19 +91,13 @@ class AsyncVerifierClient:
 
     async def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         async with self._gate:
-            for attempt in range(self.retries + 1):
-                url = self.urls[next(self._next_url)] + path
-                try:
-                    response = await self._http.post(url, json=body)
-                    if response.status_code not in RETRY_STATUS or attempt == self.retries:
-                        response.raise_for_status()
-                        answer: dict[str, Any] = response.json()
-                        return answer
-                except httpx.TransportError:
-                    if attempt == self.retries:
-                        raise
-                await asyncio.sleep(min(self.backoff_s * 2**attempt, 30.0))
-        raise AssertionError("unreachable")
+            return await post_json(
+                self._http,
+                lambda: self.urls[next(self._next_url)] + path,
+                body,
+                self.retries,
+                self.backoff_s,
+            )
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -115,7 +110,7 @@ class VerifierClient:
     """
 
     def __init__(self, url: str | Sequence[str] | None = None, **options: Any) -> None:
-        self.urls = _urls(url)
+        self.urls = split_urls(url)
         self._options = options
 
     def _run(self, method: str, *args: Any, **kwargs: Any) -> list[dict[str, Any]]:

@@ -1,35 +1,50 @@
-"""pass@k and maj@k over a dataset of samples, through ``POST /vote``.
+"""Evaluation through the verifier: pass@k and maj@k, and accuracy per thinking budget.
 
-Input: JSONL of ``{"prompt", "completion", "reference", "domain"?}`` with the n samples of a
-prompt on consecutive lines. Output: the mean pass@k and maj@k over prompts, per k.
+:func:`evaluate` reads JSONL or Parquet of ``{"prompt", "completion", "reference",
+"domain"?}`` with the n samples of a prompt on consecutive records and returns the mean
+pass@k and maj@k over prompts (``POST /vote``). :func:`budget_report` generates with budget
+forcing (:mod:`.budget`) and scores each budget with ``POST /verify``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import groupby
 from pathlib import Path
 from typing import Any
 
+from tqdm import tqdm
+
+from .budget import Budget, force
 from .client import VerifierClient
-from .jobs.resumable import read_jsonl
+from .generation import GREEDY, Generator, Sampling
+from .jobs.records import Record, read_records, reference_of
 
 
 def evaluate(
-    source: Path, client: VerifierClient, ks: Sequence[int] = (1,), domain: str = "math"
+    source: Path,
+    client: VerifierClient,
+    ks: Sequence[int] = (1,),
+    domain: str = "math",
+    chunk: int = 1024,
 ) -> dict[str, Any]:
     prompts = []
-    for index, (_, group) in enumerate(groupby(read_jsonl(source), key=lambda r: r["prompt"])):
+    for index, (_, group) in enumerate(groupby(read_records(source), key=lambda r: r["prompt"])):
         samples = list(group)
         prompts.append(
             {
                 "id": str(index),
                 "domain": samples[0].get("domain", domain),
                 "completions": [s["completion"] for s in samples],
-                "reference": samples[0].get("reference"),
+                "reference": reference_of(samples[0]),
             }
         )
-    results = [r for r in client.vote(prompts, k=ks) if r["status"] == "ok"]
+    results = []
+    with tqdm(total=len(prompts), desc="evaluate", unit="prompt") as bar:
+        for start in range(0, len(prompts), chunk):
+            answers = client.vote(prompts[start : start + chunk], k=ks)
+            results += [r for r in answers if r["status"] == "ok"]
+            bar.update(len(answers))
     report: dict[str, Any] = {"prompts": len(prompts), "scored": len(results)}
     for name in ("pass_at_k", "maj_at_k"):
         report[name] = {
@@ -38,3 +53,69 @@ def evaluate(
             for k in ks
         }
     return report
+
+
+def budget_report(
+    generator: Generator,
+    records: Sequence[Record],
+    budgets: Sequence[Budget],
+    client: VerifierClient,
+    render_prompt: Callable[[Record], str],
+    domain: str = "math",
+    sampling: Sampling = GREEDY,
+    answer_tokens: int = 64,
+    chunk: int = 64,
+) -> tuple[dict[str, Any], list[Record]]:
+    """Accuracy per thinking budget (s1 budget forcing), and every forced sample.
+
+    For each budget: the share of prompts answered correctly, the mean thinking tokens
+    used, the share whose thinking the cap ended, and the mean ``Wait``\\ s appended.
+    """
+    texts = [render_prompt(r) for r in records]
+    report: dict[str, Any] = {"prompts": len(records), "budgets": {}}
+    samples: list[Record] = []
+    bar = tqdm(total=len(budgets) * len(records), desc="budget forcing", unit="prompt")
+    for budget in budgets:
+        rows: list[Record] = []
+        for start in range(0, len(records), chunk):
+            part = records[start : start + chunk]
+            forced = force(generator, texts[start : start + chunk], budget, sampling, answer_tokens)
+            results = client.verify(
+                [
+                    {
+                        "id": str(i),
+                        "domain": r.get("domain", domain),
+                        "completion": f.completion,
+                        "reference": reference_of(r),
+                    }
+                    for i, (r, f) in enumerate(zip(part, forced, strict=True))
+                ],
+                rewards=["accuracy"],
+            )
+            for record, f, result in zip(part, forced, results, strict=True):
+                ok = result["status"] == "ok"
+                rows.append(
+                    {
+                        "prompt": record.get("prompt"),
+                        "budget": budget.label,
+                        "completion": f.completion,
+                        "thinking_tokens": f.thinking_tokens,
+                        "waits_used": f.waits_used,
+                        "capped": f.capped,
+                        "accuracy": result["scores"].get("accuracy") if ok else None,
+                    }
+                )
+            bar.update(len(part))
+        scored = [row["accuracy"] for row in rows if row["accuracy"] is not None]
+        report["budgets"][budget.label] = {
+            "max_thinking": budget.max_thinking,
+            "waits": budget.waits,
+            "scored": len(scored),
+            "accuracy": sum(scored) / max(1, len(scored)),
+            "mean_thinking_tokens": sum(r["thinking_tokens"] for r in rows) / max(1, len(rows)),
+            "capped_share": sum(r["capped"] for r in rows) / max(1, len(rows)),
+            "mean_waits": sum(r["waits_used"] for r in rows) / max(1, len(rows)),
+        }
+        samples += rows
+    bar.close()
+    return report, samples

@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 from ..client import VerifierClient
-from .resumable import Group, Record
+from .records import Record, reference_of
+from .resumable import Group
 
 Keep = Literal["all", "shortest", "one"]
 
@@ -24,7 +25,7 @@ def _score(
             "id": f"{g}:{i}",
             "domain": record.get("domain", domain),
             "completion": record["completion"],
-            "reference": record.get("reference"),
+            "reference": reference_of(record),
         }
         for g, group in enumerate(groups)
         for i, record in enumerate(group)
