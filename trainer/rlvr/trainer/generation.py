@@ -177,6 +177,9 @@ class OpenAIGenerator:
 
     Servers that ignore ``n`` are asked again until each prompt has ``n`` samples. Token
     counts come from ``usage``, so they are only known when one sample is asked at a time.
+    OpenAI's API drops the stop string that fired; it is put back from vLLM's
+    ``stop_reason``, or, from servers that do not send one, when a single stop string was
+    asked for (an end of sequence then reads as that stop string too).
     """
 
     backend = "openai"

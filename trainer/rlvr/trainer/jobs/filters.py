@@ -14,6 +14,8 @@ from .records import Record, reference_of
 from .resumable import Group
 
 Keep = Literal["all", "shortest", "one"]
+# Fields of one sample (as ``generate`` writes them), not of its prompt.
+PER_SAMPLE = {"completion", "sample_index", "finish_reason", "completion_tokens", "scores"}
 
 
 def _score(
@@ -84,6 +86,6 @@ def pass_rate_filter(
         rate = sum(r["scores"]["accuracy"] for r in scored) / len(scored)
         inside = low < rate < high if exclusive else low <= rate <= high
         if inside:
-            first = {k: v for k, v in group[0].items() if k != "completion"}
+            first = {k: v for k, v in group[0].items() if k not in PER_SAMPLE}
             kept.append({**first, "pass_rate": rate, "samples": len(scored)})
     return kept
