@@ -18,7 +18,8 @@ from tqdm import tqdm
 from .budget import Budget, force
 from .client import VerifierClient
 from .generation import GREEDY, Generator, Sampling
-from .jobs.records import Record, read_records, reference_of
+from .items import item_of, reference_of
+from .jobs.records import Record, read_records
 
 
 def evaluate(
@@ -34,7 +35,7 @@ def evaluate(
         prompts.append(
             {
                 "id": str(index),
-                "domain": samples[0].get("domain", domain),
+                "domain": samples[0].get("domain") or domain,
                 "completions": [s["completion"] for s in samples],
                 "reference": reference_of(samples[0]),
             }
@@ -82,12 +83,7 @@ def budget_report(
             forced = force(generator, texts[start : start + chunk], budget, sampling, answer_tokens)
             results = client.verify(
                 [
-                    {
-                        "id": str(i),
-                        "domain": r.get("domain", domain),
-                        "completion": f.completion,
-                        "reference": reference_of(r),
-                    }
+                    item_of(r, str(i), domain, f.completion)
                     for i, (r, f) in enumerate(zip(part, forced, strict=True))
                 ],
                 rewards=["accuracy"],

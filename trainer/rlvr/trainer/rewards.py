@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .client import VerifierClient
+from .items import item_of
 
 
 def _completion(completion: Any) -> Any:
@@ -66,26 +67,18 @@ class _BatchScorer:
             return self._results
 
     def _items(self, completions: Sequence[Any], columns: dict[str, Any]) -> list[dict[str, Any]]:
-        references = columns.get("reference")
-        answers = columns.get(self.answer_column)
-        domains = columns.get("domain")
-        items = []
-        for i, completion in enumerate(completions):
-            if references is not None:
-                reference = references[i]
-            elif answers is not None:
-                reference = {"answer": answers[i]}
-            else:
-                reference = None
-            items.append(
-                {
-                    "id": str(i),
-                    "domain": domains[i] if domains else self.domain,
-                    "completion": _completion(completion),
-                    "reference": reference,
-                }
+        wanted = ("reference", self.answer_column, "domain")
+        present = {name: columns[name] for name in wanted if columns.get(name) is not None}
+        return [
+            item_of(
+                {name: values[i] for name, values in present.items()},
+                str(i),
+                self.domain,
+                _completion(completion),
+                self.answer_column,
             )
-        return items
+            for i, completion in enumerate(completions)
+        ]
 
 
 class ServiceReward:

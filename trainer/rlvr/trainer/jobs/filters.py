@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 from ..client import VerifierClient
-from .records import Record, reference_of
+from ..items import item_of
+from .records import Record
 from .resumable import Group
 
 Keep = Literal["all", "shortest", "one"]
@@ -23,12 +24,7 @@ def _score(
 ) -> list[list[dict[str, Any]]]:
     """Results for every record, grouped like the input."""
     items = [
-        {
-            "id": f"{g}:{i}",
-            "domain": record.get("domain", domain),
-            "completion": record["completion"],
-            "reference": reference_of(record),
-        }
+        item_of(record, f"{g}:{i}", domain)
         for g, group in enumerate(groups)
         for i, record in enumerate(group)
     ]

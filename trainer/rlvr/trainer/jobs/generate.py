@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..generation import Generator, Sampling
+from ..items import reference_of
 from ..prompts import R1_SYSTEM_PROMPT, Template, render
-from .records import Record, reference_of
+from .records import Record
 from .resumable import Group
 
 

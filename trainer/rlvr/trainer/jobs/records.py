@@ -169,16 +169,3 @@ class ParquetSink:
 def _fsync(path: Path) -> None:
     with path.open("rb") as written:
         os.fsync(written.fileno())
-
-
-def reference_of(record: Record, answer_column: str = "answer") -> Any:
-    """The verifier reference of a record: its ``reference``, else ``{"answer": ...}``.
-
-    >>> reference_of({"answer": 4})
-    {'answer': '4'}
-    """
-    if record.get("reference") is not None:
-        return record["reference"]
-    if record.get(answer_column) is not None:
-        return {"answer": str(record[answer_column])}
-    return None
