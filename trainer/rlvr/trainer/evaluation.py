@@ -22,6 +22,11 @@ from .items import item_of, reference_of
 from .jobs.records import Record, read_records
 
 
+def _mean(values: Sequence[float]) -> float:
+    """The mean, 0.0 for no values (a report must not divide by zero)."""
+    return sum(values) / len(values) if values else 0.0
+
+
 def evaluate(
     source: Path,
     client: VerifierClient,
@@ -48,9 +53,9 @@ def evaluate(
             bar.update(len(answers))
     report: dict[str, Any] = {"prompts": len(prompts), "scored": len(results)}
     for name in ("pass_at_k", "maj_at_k"):
+        # A prompt with fewer than k samples has no value at k and is left out of that mean.
         report[name] = {
-            str(k): sum(r[name][str(k)] for r in results if str(k) in r.get(name, {}))
-            / max(1, sum(1 for r in results if str(k) in r.get(name, {})))
+            str(k): _mean([r[name][str(k)] for r in results if str(k) in r.get(name, {})])
             for k in ks
         }
     return report
@@ -107,10 +112,10 @@ def budget_report(
             "max_thinking": budget.max_thinking,
             "waits": budget.waits,
             "scored": len(scored),
-            "accuracy": sum(scored) / max(1, len(scored)),
-            "mean_thinking_tokens": sum(r["thinking_tokens"] for r in rows) / max(1, len(rows)),
-            "capped_share": sum(r["capped"] for r in rows) / max(1, len(rows)),
-            "mean_waits": sum(r["waits_used"] for r in rows) / max(1, len(rows)),
+            "accuracy": _mean(scored),
+            "mean_thinking_tokens": _mean([r["thinking_tokens"] for r in rows]),
+            "capped_share": _mean([r["capped"] for r in rows]),
+            "mean_waits": _mean([r["waits_used"] for r in rows]),
         }
         samples += rows
     bar.close()
