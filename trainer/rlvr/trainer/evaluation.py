@@ -18,7 +18,7 @@ from tqdm import tqdm
 from .budget import Budget, force
 from .client import VerifierClient
 from .generation import GREEDY, Generator, Sampling
-from .items import item_of, reference_of
+from .items import item_of, record_reference
 from .jobs.records import Record, read_records
 
 
@@ -42,7 +42,7 @@ def evaluate(
                 "id": str(index),
                 "domain": samples[0].get("domain") or domain,
                 "completions": [s["completion"] for s in samples],
-                "reference": reference_of(samples[0]),
+                "reference": record_reference(samples[0]),
             }
         )
     results = []

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..generation import Generator, Sampling
-from ..items import reference_of
+from ..items import record_reference
 from ..prompts import R1_SYSTEM_PROMPT, Template, render
 from .records import Record
 from .resumable import Group
@@ -47,7 +47,7 @@ def generate_samples(
                     **record,
                     "prompt": record[prompt_column],
                     "prompt_text": text,
-                    "reference": reference_of(record),
+                    "reference": record_reference(record),
                     "completion": sample.text,
                     "sample_index": index,
                     "finish_reason": sample.finish_reason,
