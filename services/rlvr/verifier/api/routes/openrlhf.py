@@ -1,37 +1,60 @@
-"""``POST /openrlhf``: OpenRLHF's ``--remote_rm_url`` protocol on top of the verifier.
+"""``POST /openrlhf``: OpenRLHF's remote reward protocol (checked against OpenRLHF 0.11.2).
 
-OpenRLHF posts ``{"query": [...], "prompts": [...], "labels": [...]}``, where each query is
-the prompt followed by the response. The answer carries ``rewards`` (what OpenRLHF trains
-on), ``scores`` (the same values) and ``extra_logs`` (each score, for its logger). The
-domain is the ``domain`` query parameter (default math); a label is the reference: a JSON
-object string as is, anything else ``{"answer": label}``.
+    --reward.remote_url http://127.0.0.1:8000/openrlhf?domain=math
 
-    --remote_rm_url http://127.0.0.1:8000/openrlhf?domain=math
+OpenRLHF posts ``{"query": [...], "prompts": [...], "labels": [...]}``, one sample per request
+in 0.11, each query being the prompt and the response decoded *with* special tokens; with
+several URLs a request may carry no sample at all. The answer holds, per sample:
+
+- ``rewards``: the weighted reward OpenRLHF trains on;
+- ``scores``: the accuracy, which its dynamic filtering keeps a group by (0 < mean < 1);
+- ``extra_logs``: every computed score, and ``unscorable`` (1.0 when the sample could not
+  be scored: no usable label, or a prompt not found in its query; its reward is then 0.0).
+
+The response is the query after its prompt (found even when OpenRLHF cut the front of a
+long prompt), with its trailing special tokens removed; a label is read like any dataset
+value (an answer, a JSON reference, a code ground truth): both by the client distribution's
+``rlvr.trainer.items``, the one rule every adapter uses. A failure of the completion's own
+doing scores as the worst answer (``rlvr.trainer.verdicts``).
+
+Query parameters (repeat a parameter for several values: OpenRLHF splits its URL on commas):
+``domain`` (default math), ``rewards`` and ``weights`` (``name:value``; default: the
+server's), ``think_in_prompt`` (default: true when the prompt ends with ``<think>``) and
+``mode`` (``lenient`` or ``strict``), e.g.
+``/openrlhf?domain=math&rewards=accuracy&rewards=format&weights=accuracy:1&weights=format:0.2``.
 """
 
 from __future__ import annotations
 
-import json
-from typing import Annotated, Any
+from dataclasses import asdict
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from ...batch import ItemLimits, verify_items
+from rlvr.trainer.items import reference_of, response_of
+from rlvr.trainer.verdicts import trainer_reward, trainer_scores
+
+from ...batch import verify_items
 from ...domains.fmt import FormatOptions
 from ...errors import ApiError
-from ...schemas import VerifyItem
-from ...scoring import ScoringPlan
+from ...schemas import ErrorResponse, RewardName, VerifyItem
 from ..deps import Services, get_services
 
 router = APIRouter()
+
+THINK_OPENER = "<think>"
+PROMPT_NOT_FOUND = {
+    "status": "error",
+    "error": {"code": "invalid_item", "message": "the prompt is not at the start of the query"},
+}
 
 
 class OpenRLHFRequest(BaseModel):
     model_config = ConfigDict(extra="allow")
 
-    query: list[str] = Field(min_length=1)
-    prompts: list[str] | None = None
+    query: list[str] = Field(description="prompt + response per sample, as decoded")
+    prompts: list[str | None] | None = None
     labels: list[Any] | None = None
 
 
@@ -41,61 +64,87 @@ class OpenRLHFResponse(BaseModel):
     extra_logs: dict[str, list[float]]
 
 
-def _reference(label: Any) -> dict[str, Any] | None:
-    if label is None:
+def _weights(pairs: list[str] | None) -> dict[str, float] | None:
+    if not pairs:
         return None
-    if isinstance(label, dict):
-        return label
-    if isinstance(label, str) and label.lstrip().startswith("{"):
+    weights: dict[str, float] = {}
+    for pair in pairs:
+        name, _, value = pair.partition(":")
         try:
-            parsed = json.loads(label)
-            if isinstance(parsed, dict):
-                return parsed
+            weights[name.strip()] = float(value)
         except ValueError:
-            pass
-    return {"answer": label}
-
-
-def _response_text(query: str, prompt: str | None) -> str:
-    return query[len(prompt) :] if prompt and query.startswith(prompt) else query
+            raise ApiError(
+                422, "invalid_request", f"weights={pair!r}: write name:value, e.g. format:0.1"
+            ) from None
+    return weights
 
 
 @router.post(
-    "/openrlhf", response_model=OpenRLHFResponse, summary="OpenRLHF remote reward model protocol"
+    "/openrlhf",
+    response_model=OpenRLHFResponse,
+    responses={413: {"model": ErrorResponse}, 422: {"model": ErrorResponse}},
+    summary="OpenRLHF remote reward protocol",
 )
 async def openrlhf(
     request: OpenRLHFRequest,
     services: Annotated[Services, Depends(get_services)],
-    domain: Annotated[str, Query(description="scoring domain of every query")] = "math",
+    domain: Annotated[str, Query(description="scoring domain of every sample")] = "math",
+    rewards: Annotated[list[RewardName] | None, Query(description="scores to compute")] = None,
+    weights: Annotated[list[str] | None, Query(description="name:value, one per score")] = None,
+    think_in_prompt: Annotated[bool | None, Query(description="default: from the prompt")] = None,
+    mode: Annotated[Literal["lenient", "strict"], Query(description="format mode")] = "lenient",
 ) -> OpenRLHFResponse:
-    """Rewards for OpenRLHF; an unscorable item gets 0.0 (OpenRLHF needs a number)."""
+    """One reward, score and log entry per query; an empty request gets empty lists."""
     n = len(request.query)
     for name, values in (("prompts", request.prompts), ("labels", request.labels)):
         if values is not None and len(values) != n:
             raise ApiError(422, "invalid_request", f"'{name}' must have one entry per query")
     services.check_count(n, "queries")
-    prompts: list[str | None] = list(request.prompts) if request.prompts else [None] * n
+    chosen = _weights(weights)
+    names = list(rewards or services.settings.default_rewards)
+    if chosen is None:
+        chosen = {k: v for k, v in services.settings.default_weights.items() if k in names}
+    unknown = sorted(set(chosen) - set(names))
+    if unknown:
+        raise ApiError(422, "invalid_request", f"weights for {unknown}, which are not in rewards")
+    computed = names if "accuracy" in names else ["accuracy", *names]  # `scores` needs it
+
+    prompts = request.prompts or [None] * n
     labels = request.labels or [None] * n
-    items = [
-        VerifyItem(
-            id=str(i), domain=domain, completion=_response_text(q, p), reference=_reference(label)
+    results: list[dict[str, Any]] = [PROMPT_NOT_FOUND] * n
+    by_think: dict[bool, list[tuple[int, VerifyItem]]] = {True: [], False: []}
+    for i, (query, prompt, label) in enumerate(zip(request.query, prompts, labels, strict=True)):
+        response = response_of(query, prompt)
+        if response is None:
+            continue
+        think = think_in_prompt
+        if think is None:
+            think = (prompt or "").rstrip().endswith(THINK_OPENER)
+        item = VerifyItem(
+            id=str(i), domain=domain, completion=response, reference=reference_of(label)
         )
-        for i, (q, p, label) in enumerate(zip(request.query, prompts, labels, strict=True))
-    ]
-    settings = services.settings
-    plan = ScoringPlan(
-        rewards=settings.default_rewards,
-        weights=settings.default_weights,
-        format_options=FormatOptions(),
-        soft_timeout_s=settings.item_timeout_s,
-    )
-    limits = ItemLimits(
-        settings.max_completion_chars, settings.max_reference_chars, settings.max_id_chars
-    )
-    results = await verify_items(items, plan, services.pool, limits, services.metrics)
-    rewards = [float(r["reward"]) if r["reward"] is not None else 0.0 for r in results]
-    logs = {
-        name: [float(r["scores"].get(name, 0.0)) for r in results]
-        for name in settings.default_rewards
-    }
-    return OpenRLHFResponse(rewards=rewards, scores=rewards, extra_logs=logs)
+        by_think[think].append((i, item))
+    options: dict[bool, FormatOptions] = {}
+    for think, entries in by_think.items():
+        if not entries:
+            continue
+        options[think] = FormatOptions(mode=mode, think_in_prompt=think)
+        plan = services.plan(computed, chosen, options[think])
+        scored = await verify_items(
+            [item for _, item in entries], plan, services.pool, services.limits, services.metrics
+        )
+        for (i, _), result in zip(entries, scored, strict=True):
+            results[i] = result
+
+    plain_options = asdict(FormatOptions(mode=mode))
+    answer = OpenRLHFResponse(rewards=[], scores=[], extra_logs={k: [] for k in computed})
+    answer.extra_logs["unscorable"] = []
+    for result in results:
+        scores = trainer_scores(result, computed, chosen, plain_options)
+        reward = trainer_reward(result, chosen, plain_options)
+        answer.rewards.append(0.0 if reward is None else reward)
+        answer.scores.append(0.0 if scores is None else scores["accuracy"])
+        for name in computed:
+            answer.extra_logs[name].append(0.0 if scores is None else scores[name])
+        answer.extra_logs["unscorable"].append(float(scores is None))
+    return answer
