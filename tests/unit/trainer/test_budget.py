@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rlvr.trainer.budget import Budget, force
+from rlvr.trainer.errors import ConfigError
 from rlvr.trainer.generation import Sample, Sampling, TransformersGenerator
 from rlvr.trainer.prompts import render
 
@@ -63,7 +64,7 @@ class NoCounts:
 
 
 def test_a_backend_without_token_counts_is_refused_with_a_reason() -> None:
-    with pytest.raises(SystemExit, match="no token counts"):
+    with pytest.raises(ConfigError, match="no token counts"):
         force(NoCounts(), ["p"], Budget(8))
 
 

@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from .errors import ConfigError
 from .generation import GREEDY, Generator, Sampling
 
 END_THINKING = "</think>"
@@ -89,7 +90,7 @@ def force(
             samples = generator.generate([s.prompt + s.thinking for s in group], thinking)
             for state, [sample] in zip(group, samples, strict=True):
                 if sample.tokens is None:
-                    raise SystemExit(
+                    raise ConfigError(
                         f"the {generator.backend} backend reported no token counts; budget "
                         "forcing needs them (an OpenAI-compatible server must return usage)"
                     )

@@ -1,4 +1,4 @@
-"""``python -m rlvr.trainer.cli JOB``: the data jobs and evaluations.
+"""``rlvr-data JOB`` (or ``python -m rlvr.trainer.cli JOB``): the data jobs and evaluations.
 
     python -m rlvr.trainer.cli generate prompts.jsonl samples.jsonl --backend vllm --model M -k 8
     python -m rlvr.trainer.cli rejection-sample samples.jsonl kept.jsonl --keep shortest
@@ -22,6 +22,7 @@ from typing import Any
 
 from .budget import Budget
 from .client import VerifierClient
+from .errors import RlvrError
 from .evaluation import budget_report, evaluate
 from .generation import Generator, Sampling, make_generator
 from .jobs import filters, resumable
@@ -78,7 +79,7 @@ def _generator(args: argparse.Namespace) -> tuple[Generator, Template, Any]:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m rlvr.trainer.cli",
+        prog="rlvr-data",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -129,6 +130,13 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
+    try:
+        _run(args)
+    except RlvrError as exc:  # a clear message, not a traceback, for what the user can fix
+        raise SystemExit(f"rlvr-data {args.job}: {exc}") from exc
+
+
+def _run(args: argparse.Namespace) -> None:
     if args.job == "build-sft":
         done = resumable.run(
             sft_examples(args.reasoning, args.other, args.system_prompt),

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from .errors import ConfigError
+
 Template = Literal["chat", "r1", "raw"]
 
 R1_SYSTEM_PROMPT = (
@@ -48,7 +50,7 @@ def render(
     if template == "r1":
         return r1_plain(question, system_prompt)
     if tokenizer is None or not getattr(tokenizer, "chat_template", None):
-        raise SystemExit(
+        raise ConfigError(
             "template 'chat' needs a tokenizer with a chat template; pass --tokenizer "
             "or use --template r1"
         )

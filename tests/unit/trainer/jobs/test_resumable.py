@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from rlvr.trainer.errors import DataError
 from rlvr.trainer.jobs.records import Record, count_records, read_records, write_records
 from rlvr.trainer.jobs.resumable import Group, load_progress, run
 
@@ -62,7 +63,7 @@ def test_an_interrupted_job_resumes_without_loss_or_duplicates(tmp_path: Path) -
 def test_refuses_to_overwrite_a_foreign_file(tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     out.write_text("precious\n")
-    with pytest.raises(SystemExit, match="was not written by this job"):
+    with pytest.raises(DataError, match="was not written by this job"):
         run(_input(tmp_path / "in.jsonl"), out, _keep_odd, _by_prompt)
     assert out.read_text() == "precious\n"
 
@@ -98,7 +99,7 @@ def test_a_finished_job_is_not_redone(tmp_path: Path) -> None:
 
 def test_records_of_clashing_types_name_the_way_out(tmp_path: Path) -> None:
     out = tmp_path / "out.parquet"
-    with pytest.raises(SystemExit, match="write JSONL instead"):
+    with pytest.raises(DataError, match="write JSONL instead"):
         run(
             [{"prompt": "a", "reference": {"answer": "4"}}, {"prompt": "b", "reference": 4}],
             out,

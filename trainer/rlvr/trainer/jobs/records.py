@@ -20,6 +20,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
+from ..errors import DataError
+
 Record = dict[str, Any]
 
 
@@ -41,7 +43,7 @@ def read_records(path: Path) -> Iterator[Record]:
                 try:
                     yield json.loads(line)
                 except ValueError as exc:
-                    raise SystemExit(f"{path}:{number}: not a JSON line ({exc})") from exc
+                    raise DataError(f"{path}:{number}: not a JSON line ({exc})") from exc
 
 
 def count_records(path: Path) -> int:
@@ -153,7 +155,7 @@ class ParquetSink:
                 [pq.read_schema(p) for p in parts], promote_options="permissive"
             )
         except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-            raise SystemExit(
+            raise DataError(
                 f"{self._path}: records of different shapes cannot share one Parquet schema "
                 f"({exc}); write JSONL instead (an output path ending in .jsonl)"
             ) from exc

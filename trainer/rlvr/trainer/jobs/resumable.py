@@ -22,6 +22,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from ..errors import DataError
 from .records import Record, Sink, count_records, open_sink, read_records
 
 Group = list[Record]
@@ -67,7 +68,7 @@ def run(
         print(f"{out} is already complete ({progress.inputs_done} input records done)")
         return progress
     if progress == Progress() and out.exists() and out.stat().st_size > 0:
-        raise SystemExit(
+        raise DataError(
             f"{out} exists and was not written by this job (no "
             f"{_progress_path(out).name}): remove it or pick another output"
         )
