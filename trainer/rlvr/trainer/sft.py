@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .config import YamlConfig, load_table, train_main
+from .config import YamlConfig, load_table, resolve_use_cpu, train_main, trainer_arguments
 from .models import load_model
 
 
@@ -32,7 +32,8 @@ class SFTRunConfig(YamlConfig):
     assistant_only_loss: bool = False  # needs a chat template with {% generation %}
     packing: bool = False
     logging_steps: int = 1
-    use_cpu: bool = False
+    report_to: str | list[str] = "none"  # tensorboard, wandb, trackio, … ("all", "none")
+    use_cpu: bool | None = None  # default: true exactly when there is no GPU
     seed: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -41,28 +42,28 @@ def build_trainer(config: SFTRunConfig) -> Any:
     from trl import SFTConfig, SFTTrainer  # type: ignore[attr-defined]
 
     model, tokenizer = load_model(config.model)
-    args = SFTConfig(
-        output_dir=config.output_dir,
-        max_length=config.max_length,
-        learning_rate=config.learning_rate,
-        num_train_epochs=config.num_train_epochs,
-        max_steps=config.max_steps,
-        per_device_train_batch_size=config.per_device_train_batch_size,
-        gradient_accumulation_steps=config.gradient_accumulation_steps,
-        assistant_only_loss=config.assistant_only_loss,
-        packing=config.packing,
-        logging_steps=config.logging_steps,
-        use_cpu=config.use_cpu,
-        seed=config.seed,
-        report_to=[],
-        **config.extra,
-    )
+    explicit = {
+        "output_dir": config.output_dir,
+        "max_length": config.max_length,
+        "learning_rate": config.learning_rate,
+        "num_train_epochs": config.num_train_epochs,
+        "max_steps": config.max_steps,
+        "per_device_train_batch_size": config.per_device_train_batch_size,
+        "gradient_accumulation_steps": config.gradient_accumulation_steps,
+        "assistant_only_loss": config.assistant_only_loss,
+        "packing": config.packing,
+        "logging_steps": config.logging_steps,
+        "report_to": config.report_to,
+        "use_cpu": resolve_use_cpu(config.use_cpu),
+        "seed": config.seed,
+    }
+    args = SFTConfig(**trainer_arguments(SFTConfig, config, explicit, config.extra))
     data = load_table(config.dataset, config.dataset_split).select_columns(["messages"])
     return SFTTrainer(model=model, args=args, train_dataset=data, processing_class=tokenizer)
 
 
 def main(argv: list[str] | None = None) -> None:
-    train_main(SFTRunConfig, build_trainer, "python -m rlvr.trainer.sft", __doc__, argv)
+    train_main(SFTRunConfig, build_trainer, "rlvr-sft", __doc__, argv)
 
 
 if __name__ == "__main__":
