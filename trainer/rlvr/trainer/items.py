@@ -12,14 +12,16 @@ A record's **reference**, first match wins:
 
 Whatever the source, the value is read by :func:`reference_of`: a dict is the reference; a
 string holding a JSON object is parsed; anything else is ``{"answer": <value>}``. Values come
-from JSON, Parquet, Arrow or numpy alike: numpy arrays and scalars become lists and numbers,
-keys an Arrow struct filled with ``None`` are dropped, and the code ground truths of verl,
-APPS, TACO and PRIME (``inputs``/``outputs``/``fn_name``, or ``assert_case``) become the
-service's code tests. A record's own ``domain`` wins over the job's.
+from JSON, Parquet, Arrow or numpy alike: numpy arrays and scalars become lists and numbers
+(a one-element array is its element), keys an Arrow struct filled with ``None`` are dropped,
+and the code ground truths of verl, APPS, TACO and PRIME (``inputs``/``outputs``/``fn_name``,
+or ``assert_case``) become the service's code tests. A record's own ``domain`` wins over the
+job's.
 
 A **completion** is a string or chat messages; a message's reasoning, which chat parsers split
 off into ``reasoning_content`` (or ``reasoning``/``thinking``), is put back in front of its
-content as ``<think>\\n…\\n</think>\\n``, which is what the model wrote.
+content as ``<think>\\n…\\n</think>\\n``, which is what the model wrote. A trainer's decoded
+prompt + response (OpenRLHF's query) becomes the response by :func:`response_of`.
 """
 
 from __future__ import annotations
