@@ -12,11 +12,11 @@ import asyncio
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from .metrics import Metrics
-from .schemas import InvalidItem, VerifyItem
+from .schemas import InvalidItem, VerifyItem, VerifyResult
 from .scoring import Job, Outcome, ScoringPlan
+from .vocabulary import ErrorCode, Status
 from .workers import ScoringPool
 
 
@@ -30,33 +30,19 @@ class ItemLimits:
 
 def _oversize(item: VerifyItem, limits: ItemLimits, reference_json: str) -> Outcome | None:
     if len(item.id) > limits.max_id_chars:
-        return Outcome.failed("item_too_large", f"id is longer than {limits.max_id_chars} chars")
+        return Outcome.failed(
+            ErrorCode.ITEM_TOO_LARGE, f"id is longer than {limits.max_id_chars} chars"
+        )
     if len(item.text) > limits.max_completion_chars:
         return Outcome.failed(
-            "item_too_large",
+            ErrorCode.ITEM_TOO_LARGE,
             f"completion has {len(item.text)} chars; the limit is {limits.max_completion_chars}",
         )
     if len(reference_json) > limits.max_reference_chars:
         return Outcome.failed(
-            "item_too_large", f"reference is longer than {limits.max_reference_chars} chars"
+            ErrorCode.ITEM_TOO_LARGE, f"reference is longer than {limits.max_reference_chars} chars"
         )
     return None
-
-
-def _result(item_id: str | None, outcome: Outcome) -> dict[str, Any]:
-    error = None
-    if outcome.error is not None:
-        error = {"code": outcome.error.code, "message": outcome.error.message}
-    return {
-        "id": item_id,
-        "reward": outcome.reward,
-        "status": outcome.status,
-        "scores": outcome.scores,
-        "extracted": outcome.extracted,
-        "details": outcome.details,
-        "elapsed_ms": round(outcome.elapsed_s * 1000, 3),
-        "error": error,
-    }
 
 
 def _groups(
@@ -79,21 +65,22 @@ async def verify_items(
     pool: ScoringPool,
     limits: ItemLimits,
     metrics: Metrics,
-) -> list[dict[str, Any]]:
-    """Score ``items`` and return one result dict per item, in the same order."""
-    results: list[dict[str, Any] | None] = [None] * len(items)
+) -> list[VerifyResult]:
+    """Score ``items`` and return one result per item, in the same order."""
+    results: list[VerifyResult | None] = [None] * len(items)
     # key → (job, positions of the items that share it)
     distinct: dict[tuple[str, str, str, int | None], tuple[Job, list[int]]] = {}
     for position, item in enumerate(items):
         if isinstance(item, InvalidItem):
-            results[position] = _result(item.id, Outcome.failed("invalid_item", item.message))
-            metrics.observe("unknown", "error", 0.0)
+            invalid = Outcome.failed(ErrorCode.INVALID_ITEM, item.message)
+            results[position] = VerifyResult.of(item.id, invalid)
+            metrics.observe("unknown", Status.ERROR, 0.0)
             continue
         reference_json = json.dumps(item.reference, sort_keys=True)
         rejected = _oversize(item, limits, reference_json)
         if rejected is not None:
-            results[position] = _result(item.id, rejected)
-            metrics.observe(item.domain, "error", 0.0)
+            results[position] = VerifyResult.of(item.id, rejected)
+            metrics.observe(item.domain, Status.ERROR, 0.0)
             continue
         key = (item.domain, item.text, reference_json, item.num_tokens)
         if key not in distinct:
@@ -105,11 +92,11 @@ async def verify_items(
         for (job, positions), outcome in zip(group, outcomes, strict=True):
             metrics.observe(job.domain, outcome.status, outcome.elapsed_s, count=len(positions))
             for position in positions:
-                results[position] = _result(items[position].id, outcome)
+                results[position] = VerifyResult.of(items[position].id, outcome)
 
     await asyncio.gather(*(run(group) for group in _groups(distinct, limits.max_group)))
-    missing = Outcome.failed("internal_error", "no result was produced for this item")
+    missing = Outcome.failed(ErrorCode.INTERNAL_ERROR, "no result was produced for this item")
     return [
-        result if result is not None else _result(items[i].id, missing)
+        result if result is not None else VerifyResult.of(items[i].id, missing)
         for i, result in enumerate(results)
     ]

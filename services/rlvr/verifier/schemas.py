@@ -7,12 +7,14 @@ becomes an :class:`InvalidItem` and comes back as ``status: error`` with code
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    TypeAdapter,
     ValidationError,
     ValidatorFunctionWrapHandler,
     WrapValidator,
@@ -20,9 +22,8 @@ from pydantic import (
 )
 
 from .domains.fmt import FormatOptions
-from .scoring import REWARD_NAMES
-
-Status = Literal["ok", "timeout", "error"]
+from .scoring import REWARD_NAMES, Outcome
+from .vocabulary import ErrorCode, Status
 
 
 class ChatMessage(BaseModel):
@@ -111,7 +112,7 @@ class VerifyRequest(BaseModel):
 
 
 class ItemError(BaseModel):
-    code: str = Field(description="stable machine-readable code, e.g. 'invalid_reference'")
+    code: ErrorCode = Field(description="stable machine-readable code, e.g. 'invalid_reference'")
     message: str
 
 
@@ -127,9 +128,35 @@ class VerifyResult(BaseModel):
     elapsed_ms: float
     error: ItemError | None = None
 
+    @classmethod
+    def of(cls, item_id: str | None, outcome: Outcome) -> VerifyResult:
+        """The result of the item ``item_id`` whose verdict is ``outcome``."""
+        error = outcome.error
+        return cls.model_construct(
+            id=item_id,
+            reward=outcome.reward,
+            status=outcome.status,
+            scores=outcome.scores,
+            extracted=outcome.extracted,
+            details=outcome.details,
+            elapsed_ms=round(outcome.elapsed_s * 1000, 3),
+            error=None
+            if error is None
+            else ItemError.model_construct(code=error.code, message=error.message),
+        )
+
 
 class VerifyResponse(BaseModel):
     results: list[VerifyResult]
+
+
+_RESULTS = TypeAdapter(list[VerifyResult])
+
+
+def results_wire(results: Sequence[VerifyResult]) -> list[dict[str, Any]]:
+    """The results' wire form (plain JSON values), from the model: the one place it is built."""
+    wire: list[dict[str, Any]] = _RESULTS.dump_python(list(results), mode="json")
+    return wire
 
 
 class VotePrompt(BaseModel):

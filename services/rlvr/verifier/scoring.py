@@ -5,7 +5,7 @@ the HTTP layer never leaks into the workers and the workers never see HTTP.
 
 >>> plan = ScoringPlan(rewards=("accuracy", "format"), weights={"accuracy": 1.0, "format": 0.5})
 >>> out = score_item(Job("math", "<think>2+2</think><answer>4</answer>", {"answer": "4"}), plan)
->>> (out.status, out.reward, out.scores)
+>>> (str(out.status), out.reward, out.scores)
 ('ok', 1.5, {'accuracy': 1.0, 'format': 1.0})
 """
 
@@ -15,18 +15,17 @@ import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any
 
 from .domains import DOMAINS, CannotScore, MissingReference, Verdict
 from .domains.fmt import FORMAT_REWARDS, FormatOptions, Sample
 from .timeouts import ItemTimeout, time_limit
+from .vocabulary import DOMAIN_SCORES, ErrorCode, Score, Status
 
 log = logging.getLogger(__name__)
 
-Status = Literal["ok", "timeout", "error"]
-ACCURACY = "accuracy"
-DOMAIN_SCORES: tuple[str, ...] = (ACCURACY, "pass_rate")  # from the domain's verdict
-REWARD_NAMES: tuple[str, ...] = (*DOMAIN_SCORES, *FORMAT_REWARDS)
+ACCURACY = Score.ACCURACY
+REWARD_NAMES: tuple[str, ...] = tuple(Score)
 
 
 @dataclass(frozen=True)
@@ -43,7 +42,7 @@ class Job:
 class ScoringPlan:
     """What to compute for every item of a request."""
 
-    rewards: tuple[str, ...] = (ACCURACY, "format")
+    rewards: tuple[str, ...] = (Score.ACCURACY, Score.FORMAT)
     weights: Mapping[str, float] = field(default_factory=lambda: {ACCURACY: 1.0})
     format_options: FormatOptions = field(default_factory=FormatOptions)
     soft_timeout_s: float = 0.0
@@ -51,7 +50,7 @@ class ScoringPlan:
 
 @dataclass(frozen=True)
 class ErrorInfo:
-    code: str
+    code: ErrorCode
     message: str
 
 
@@ -69,7 +68,7 @@ class Outcome:
 
     @classmethod
     def failed(
-        cls, code: str, message: str, status: Status = "error", elapsed_s: float = 0.0
+        cls, code: ErrorCode, message: str, status: Status = Status.ERROR, elapsed_s: float = 0.0
     ) -> Outcome:
         return cls(status=status, error=ErrorInfo(code, message), elapsed_s=elapsed_s)
 
@@ -94,7 +93,7 @@ def _score(job: Job, plan: ScoringPlan) -> Outcome:
     if job.domain not in DOMAINS:
         known = ", ".join(sorted(DOMAINS))
         return Outcome.failed(
-            "unknown_domain", f"unknown domain {job.domain!r}; use one of {known}"
+            ErrorCode.UNKNOWN_DOMAIN, f"unknown domain {job.domain!r}; use one of {known}"
         )
     try:
         verdict = _verdict(job)
@@ -109,7 +108,7 @@ def _score(job: Job, plan: ScoringPlan) -> Outcome:
         else:
             scores[name] = FORMAT_REWARDS[name](sample, plan.format_options)
     return Outcome(
-        status="ok",
+        status=Status.OK,
         reward=weighted_reward(scores, plan.weights),
         scores=scores,
         extracted=verdict.extracted,
@@ -130,13 +129,19 @@ def _score_safely(job: Job, plan: ScoringPlan) -> Outcome:
             return _score(job, plan)
     except ItemTimeout:
         return Outcome.failed(
-            "item_timeout", f"scoring took longer than {plan.soft_timeout_s:g} s", "timeout"
+            ErrorCode.ITEM_TIMEOUT,
+            f"scoring took longer than {plan.soft_timeout_s:g} s",
+            Status.TIMEOUT,
         )
     except RecursionError:
-        return Outcome.failed("scoring_failed", "the answer is nested too deeply to compare")
+        return Outcome.failed(
+            ErrorCode.SCORING_FAILED, "the answer is nested too deeply to compare"
+        )
     except Exception as exc:  # a bug or a library crash must not lose the item
         log.exception("scoring failed for a %s item", job.domain)
-        return Outcome.failed("scoring_failed", f"{type(exc).__name__} while scoring the item")
+        return Outcome.failed(
+            ErrorCode.SCORING_FAILED, f"{type(exc).__name__} while scoring the item"
+        )
 
 
 def score_many(jobs: list[Job], plan: ScoringPlan) -> list[Outcome]:

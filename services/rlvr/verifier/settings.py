@@ -21,7 +21,8 @@ from .domains import Domain, MathConfig, MathDomain
 from .domains.logic import LogicDomain
 from .domains.maths.extract import DEFAULT_FALLBACK_PATTERNS, ExtractionConfig
 from .domains.science import ScienceDomain
-from .scoring import ACCURACY, REWARD_NAMES
+from .scoring import REWARD_NAMES
+from .vocabulary import Score
 
 
 def _default_workers() -> int:
@@ -69,8 +70,8 @@ class Settings(BaseSettings):
     code_memory_mb: int = Field(512, ge=16, description="default per-test address space")
     code_max_tests: int = Field(256, ge=1)
 
-    default_rewards: tuple[str, ...] = (ACCURACY, "format")
-    default_weights: dict[str, float] = {ACCURACY: 0.9, "format": 0.1}
+    default_rewards: tuple[str, ...] = (Score.ACCURACY, Score.FORMAT)
+    default_weights: dict[str, float] = {Score.ACCURACY: 0.9, Score.FORMAT: 0.1}
 
     @field_validator("default_rewards", "default_weights")
     @classmethod

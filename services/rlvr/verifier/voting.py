@@ -22,16 +22,17 @@ from .domains.maths.compare import fast_compare, math_equal, normalize
 from .domains.maths.extract import extract_answer
 from .domains.science import chosen_letters
 from .timeouts import ItemTimeout, time_limit
+from .vocabulary import ErrorCode
 
 VOTABLE = ("math", "science", "logic")
 
 
 class CannotVote(CannotScore):
-    code = "vote_unsupported"
+    code = ErrorCode.VOTE_UNSUPPORTED
 
 
 class VoteTimeout(CannotScore):
-    code = "item_timeout"
+    code = ErrorCode.ITEM_TIMEOUT
 
 
 def pass_at_k(n: int, c: int, k: int) -> float:
@@ -114,7 +115,7 @@ def vote_safely(
     except Exception as exc:  # a bug must not lose the prompt
         return {
             "status": "error",
-            "error": {"code": "scoring_failed", "message": type(exc).__name__},
+            "error": {"code": ErrorCode.SCORING_FAILED, "message": type(exc).__name__},
         }
 
 

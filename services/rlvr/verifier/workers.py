@@ -30,6 +30,7 @@ from pebble import ProcessExpired, ProcessPool
 
 from .domains import DOMAINS, Domain, install
 from .scoring import Job, Outcome, ScoringPlan, score_item, score_many
+from .vocabulary import ErrorCode, Status
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -120,15 +121,17 @@ class ScoringPool:
         except FutureTimeout:
             self.killed += 1
             return Outcome.failed(
-                "item_timeout",
+                ErrorCode.ITEM_TIMEOUT,
                 f"scoring ran past the hard limit of {limit:g} s; worker killed",
-                "timeout",
+                Status.TIMEOUT,
                 elapsed_s=limit,
             )
         except ProcessExpired as exc:
             self.killed += 1
             log.warning("a scoring worker died: %s", str(exc))
-            return Outcome.failed("worker_crashed", "the scoring worker died; retry the item")
+            return Outcome.failed(
+                ErrorCode.WORKER_CRASHED, "the scoring worker died; retry the item"
+            )
 
     def close(self) -> None:
         """Stop the workers without waiting for queued items."""

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from rlvr.verifier.domains.fmt import FORMAT_REWARDS
 from rlvr.verifier.scoring import Job, ScoringPlan, score_item, weighted_reward
+from rlvr.verifier.vocabulary import DOMAIN_SCORES, Score
 
 GOOD = "<think>\n2+2\n</think>\n<answer>\n\\boxed{4}\n</answer>"
 
@@ -80,3 +82,7 @@ def test_answer_nested_past_the_parser_limit_is_wrong_not_a_crash() -> None:
         Job("math", f"\\boxed{{{answer}}}", {"answer": "1"}), ScoringPlan(soft_timeout_s=5)
     )
     assert (outcome.status, outcome.scores["accuracy"]) == ("ok", 0.0)
+
+
+def test_score_names_are_the_domain_scores_and_the_format_rewards() -> None:
+    assert set(Score) == set(DOMAIN_SCORES) | set(FORMAT_REWARDS)

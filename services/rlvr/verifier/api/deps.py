@@ -15,6 +15,7 @@ from ..errors import ApiError
 from ..metrics import Metrics
 from ..scoring import ScoringPlan
 from ..settings import Settings
+from ..vocabulary import ErrorCode
 from ..workers import ScoringPool
 
 
@@ -44,7 +45,7 @@ class Services:
         limit = self.settings.max_items
         if count > limit:
             raise ApiError(
-                413, "too_many_items", f"{count} {what}; the limit is {limit}: split the batch"
+                ErrorCode.TOO_MANY_ITEMS, f"{count} {what}; the limit is {limit}: split the batch"
             )
 
     @property

@@ -13,6 +13,7 @@ from ...behaviours import analyze_many
 from ...errors import ApiError
 from ...schemas import AnalyzeRequest, AnalyzeResponse, ErrorResponse
 from ...scoring import Outcome
+from ...vocabulary import ErrorCode
 from ..deps import Services, get_services
 
 router = APIRouter()
@@ -41,6 +42,6 @@ async def analyze(
     results: list[dict[str, Any]] = []
     for part in done:
         if isinstance(part, Outcome):  # a regex cannot hang, but a worker can die
-            raise ApiError(503, "worker_crashed", "a scoring worker died; retry the request")
+            raise ApiError(ErrorCode.WORKER_CRASHED, "a scoring worker died; retry the request")
         results.extend(part)
     return JSONResponse({"results": results})

@@ -22,6 +22,7 @@ from ...domains.fmt import FormatOptions
 from ...errors import ApiError
 from ...schemas import VerifyItem
 from ...scoring import ScoringPlan
+from ...vocabulary import ErrorCode
 from ..deps import Services, get_services
 
 router = APIRouter()
@@ -72,7 +73,7 @@ async def openrlhf(
     n = len(request.query)
     for name, values in (("prompts", request.prompts), ("labels", request.labels)):
         if values is not None and len(values) != n:
-            raise ApiError(422, "invalid_request", f"'{name}' must have one entry per query")
+            raise ApiError(ErrorCode.INVALID_REQUEST, f"'{name}' must have one entry per query")
     services.check_count(n, "queries")
     prompts: list[str | None] = list(request.prompts) if request.prompts else [None] * n
     labels = request.labels or [None] * n
@@ -93,9 +94,9 @@ async def openrlhf(
         settings.max_completion_chars, settings.max_reference_chars, settings.max_id_chars
     )
     results = await verify_items(items, plan, services.pool, limits, services.metrics)
-    rewards = [float(r["reward"]) if r["reward"] is not None else 0.0 for r in results]
+    rewards = [float(r.reward) if r.reward is not None else 0.0 for r in results]
     logs = {
-        name: [float(r["scores"].get(name, 0.0)) for r in results]
+        name: [float(r.scores.get(name, 0.0)) for r in results]
         for name in settings.default_rewards
     }
     return OpenRLHFResponse(rewards=rewards, scores=rewards, extra_logs=logs)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
 from ...batch import verify_items
-from ...schemas import ErrorResponse, VerifyRequest, VerifyResponse
+from ...schemas import ErrorResponse, VerifyRequest, VerifyResponse, results_wire
 from ..deps import Services, get_services
 
 router = APIRouter()
@@ -37,4 +37,4 @@ async def verify(
     )
     services.metrics.batch_latency.observe(time.perf_counter() - started)
     services.metrics.batch_items.observe(len(request.items))
-    return JSONResponse({"results": results})
+    return JSONResponse({"results": results_wire(results)})
