@@ -13,11 +13,11 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .dispatch import Scorer
 from .metrics import Metrics
 from .schemas import InvalidItem, VerifyItem, VerifyResult
 from .scoring import Job, Outcome, ScoringPlan
 from .vocabulary import ErrorCode, Status
-from .workers import ScoringPool
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ def _groups(
 async def verify_items(
     items: Sequence[VerifyItem | InvalidItem],
     plan: ScoringPlan,
-    pool: ScoringPool,
+    scorer: Scorer,
     limits: ItemLimits,
     metrics: Metrics,
 ) -> list[VerifyResult]:
@@ -88,7 +88,7 @@ async def verify_items(
         distinct[key][1].append(position)
 
     async def run(group: list[tuple[Job, list[int]]]) -> None:
-        outcomes = await pool.score([job for job, _ in group], plan)
+        outcomes = await scorer.score([job for job, _ in group], plan)
         for (job, positions), outcome in zip(group, outcomes, strict=True):
             metrics.observe(job.domain, outcome.status, outcome.elapsed_s, count=len(positions))
             for position in positions:

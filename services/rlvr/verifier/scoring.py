@@ -3,8 +3,10 @@
 This is what a worker process runs. Everything here is picklable plain data, so
 the HTTP layer never leaks into the workers and the workers never see HTTP.
 
+>>> from rlvr.verifier.domains import build_domains
 >>> plan = ScoringPlan(rewards=("accuracy", "format"), weights={"accuracy": 1.0, "format": 0.5})
->>> out = score_item(Job("math", "<think>2+2</think><answer>4</answer>", {"answer": "4"}), plan)
+>>> job = Job("math", "<think>2+2</think><answer>4</answer>", {"answer": "4"})
+>>> out = score_item(job, plan, build_domains())
 >>> (str(out.status), out.reward, out.scores)
 ('ok', 1.5, {'accuracy': 1.0, 'format': 1.0})
 """
@@ -17,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .domains import DOMAINS, CannotScore, MissingReference, Verdict
+from .domains import CannotScore, Domain, MissingReference, Verdict
 from .domains.fmt import FORMAT_REWARDS, FormatOptions, Sample
 from .timeouts import ItemTimeout, time_limit
 from .vocabulary import DOMAIN_SCORES, ErrorCode, Score, Status
@@ -82,21 +84,20 @@ def weighted_reward(scores: Mapping[str, float], weights: Mapping[str, float]) -
     return round(sum(weights.get(name, 0.0) * value for name, value in scores.items()), 9)
 
 
-def _verdict(job: Job) -> Verdict:
-    domain = DOMAINS[job.domain]
+def _verdict(job: Job, domain: Domain) -> Verdict:
     if job.reference is None:
         raise MissingReference(f"domain {job.domain!r} needs a reference")
     return domain.verify(job.completion, job.reference)
 
 
-def _score(job: Job, plan: ScoringPlan) -> Outcome:
-    if job.domain not in DOMAINS:
-        known = ", ".join(sorted(DOMAINS))
+def _score(job: Job, plan: ScoringPlan, domains: Mapping[str, Domain]) -> Outcome:
+    if job.domain not in domains:
+        known = ", ".join(sorted(domains))
         return Outcome.failed(
             ErrorCode.UNKNOWN_DOMAIN, f"unknown domain {job.domain!r}; use one of {known}"
         )
     try:
-        verdict = _verdict(job)
+        verdict = _verdict(job, domains[job.domain])
     except CannotScore as exc:
         return Outcome.failed(exc.code, str(exc))
     sample = Sample(job.completion, job.num_tokens, correct=verdict.accuracy >= 1.0)
@@ -116,17 +117,18 @@ def _score(job: Job, plan: ScoringPlan) -> Outcome:
     )
 
 
-def score_item(job: Job, plan: ScoringPlan) -> Outcome:
-    """Score ``job`` under ``plan``; every failure becomes an :class:`Outcome`, never a raise."""
+def score_item(job: Job, plan: ScoringPlan, domains: Mapping[str, Domain]) -> Outcome:
+    """Score ``job`` under ``plan`` with ``domains``; every failure becomes an
+    :class:`Outcome`, never a raise."""
     started = time.perf_counter()
-    outcome = _score_safely(job, plan)
+    outcome = _score_safely(job, plan, domains)
     return replace(outcome, elapsed_s=time.perf_counter() - started)
 
 
-def _score_safely(job: Job, plan: ScoringPlan) -> Outcome:
+def _score_safely(job: Job, plan: ScoringPlan, domains: Mapping[str, Domain]) -> Outcome:
     try:
         with time_limit(plan.soft_timeout_s):
-            return _score(job, plan)
+            return _score(job, plan, domains)
     except ItemTimeout:
         return Outcome.failed(
             ErrorCode.ITEM_TIMEOUT,
@@ -144,6 +146,6 @@ def _score_safely(job: Job, plan: ScoringPlan) -> Outcome:
         )
 
 
-def score_many(jobs: list[Job], plan: ScoringPlan) -> list[Outcome]:
+def score_many(jobs: list[Job], plan: ScoringPlan, domains: Mapping[str, Domain]) -> list[Outcome]:
     """Score several jobs in one worker call (amortises inter-process overhead)."""
-    return [score_item(job, plan) for job in jobs]
+    return [score_item(job, plan, domains) for job in jobs]

@@ -1,7 +1,8 @@
 """Service settings: defaults embedded here, overridable by ``RLVR_*`` environment variables.
 
-Settings are built by :func:`get_settings` when the app starts, never at import,
-so tests and tools can build apps with their own values.
+Settings are plain values, built by :func:`get_settings` when the app starts, never at
+import, so tests and tools can build apps with their own values; :mod:`.parts` turns
+them into the service's parts, once.
 
 >>> Settings(workers=1).port
 8000
@@ -17,10 +18,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from .domains import Domain, MathConfig, MathDomain
-from .domains.logic import LogicDomain
-from .domains.maths.extract import DEFAULT_FALLBACK_PATTERNS, ExtractionConfig
-from .domains.science import ScienceDomain
+from .domains.maths.extract import DEFAULT_FALLBACK_PATTERNS
 from .scoring import REWARD_NAMES
 from .vocabulary import Score
 
@@ -70,8 +68,8 @@ class Settings(BaseSettings):
     code_memory_mb: int = Field(512, ge=16, description="default per-test address space")
     code_max_tests: int = Field(256, ge=1)
 
-    default_rewards: tuple[str, ...] = (Score.ACCURACY, Score.FORMAT)
-    default_weights: dict[str, float] = {Score.ACCURACY: 0.9, Score.FORMAT: 0.1}
+    default_rewards: tuple[str, ...] = (Score.ACCURACY.value, Score.FORMAT.value)
+    default_weights: dict[str, float] = {Score.ACCURACY.value: 0.9, Score.FORMAT.value: 0.1}
 
     @field_validator("default_rewards", "default_weights")
     @classmethod
@@ -92,13 +90,6 @@ class Settings(BaseSettings):
             if groups < 1:
                 raise ValueError(f"fallback pattern {pattern!r} needs a group for the answer")
         return value
-
-    def domains(self) -> dict[str, Domain]:
-        """The scoring domains, configured by these settings."""
-        extraction = ExtractionConfig(fallback_patterns=self.math_fallback_patterns)
-        math = MathConfig(extraction=extraction, reject_hedging=self.math_reject_hedging)
-        math_domain = MathDomain(math)
-        return {"math": math_domain, "science": ScienceDomain(math_domain), "logic": LogicDomain()}
 
 
 @lru_cache(maxsize=1)

@@ -21,47 +21,58 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import replace
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 from pebble import ProcessExpired, ProcessPool
 
-from .domains import DOMAINS, Domain, install
+from .domains import Domain
 from .scoring import Job, Outcome, ScoringPlan, score_item, score_many
 from .vocabulary import ErrorCode, Status
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
+# This worker process's domains, received once when it starts (empty in the service process).
+_domains: Mapping[str, Domain] = MappingProxyType({})
+
 
 def _start_worker(domains: Mapping[str, Domain]) -> None:
-    """Install the configured domains, then exercise the parsers once so that a new
+    """Keep the domains the app built, then exercise the parsers once so that a new
     worker's first items are not slow."""
-    install(domains)
-    score_item(Job("math", "\\boxed{\\frac{1}{2}}", {"answer": "x^2"}), ScoringPlan())
+    global _domains
+    _domains = domains
+    warm_up = Job("math", "\\boxed{\\frac{1}{2}}", {"answer": "x^2"})
+    score_item(warm_up, ScoringPlan(), domains)
+
+
+def _with_domains(fn: Callable[..., Any], *args: Any) -> Any:
+    """Run a task in a worker: a task takes the worker's domains as its last argument."""
+    return fn(*args, _domains)
 
 
 class ScoringPool:
-    """Runs scoring tasks in ``workers`` processes and turns every failure into an Outcome."""
+    """Runs scoring tasks in ``workers`` processes and turns every failure into an Outcome.
+
+    Each worker receives ``domains`` when it starts; a task ``fn(*args)`` runs in a worker
+    as ``fn(*args, domains)``.
+    """
 
     def __init__(
         self,
         workers: int,
         item_timeout_s: float,
         kill_grace_s: float,
-        domains: Mapping[str, Domain] | None = None,
-        io_threads: int = 8,
+        domains: Mapping[str, Domain],
     ) -> None:
         self.workers = workers
         self.item_timeout_s = item_timeout_s
         self.kill_grace_s = kill_grace_s
         self.pending = 0  # items submitted and not finished: the queue depth metric
         self.killed = 0  # workers killed for running past the hard limit or crashing
-        self._threads = ThreadPoolExecutor(io_threads, thread_name_prefix="io-scoring")
         self._pool = ProcessPool(
-            max_workers=workers, initializer=_start_worker, initargs=(dict(domains or {}),)
+            max_workers=workers, initializer=_start_worker, initargs=(dict(domains),)
         )
 
     def hard_timeout_s(self, items: int = 1) -> float:
@@ -71,9 +82,6 @@ class ScoringPool:
         """Score ``jobs`` (ideally sharing a reference) in one task; one Outcome per job."""
         self.pending += len(jobs)
         try:
-            domain = DOMAINS.get(jobs[0].domain)
-            if domain is not None and domain.waits_on_io:
-                return await self._score_on_threads(jobs, plan)
             if len(jobs) == 1:
                 return [await self.call(score_item, jobs[0], plan)]
             outcomes = await self._run(score_many, list(jobs), plan, items=len(jobs))
@@ -83,19 +91,6 @@ class ScoringPool:
             return list(await asyncio.gather(*(self.call(score_item, j, plan) for j in jobs)))
         finally:
             self.pending -= len(jobs)
-
-    async def _score_on_threads(self, jobs: Sequence[Job], plan: ScoringPlan) -> list[Outcome]:
-        """Items that wait on a sandbox: each on a thread, so a group runs in parallel.
-
-        SIGALRM works only on the main thread; the sandbox enforces these items' limits.
-        """
-        loop = asyncio.get_running_loop()
-        threaded = replace(plan, soft_timeout_s=0.0)
-        return list(
-            await asyncio.gather(
-                *(loop.run_in_executor(self._threads, score_item, job, threaded) for job in jobs)
-            )
-        )
 
     async def call(self, fn: Callable[..., Outcome], *args: Any) -> Outcome:
         """Run ``fn(*args)`` in a worker under the one-item hard limit."""
@@ -116,7 +111,7 @@ class ScoringPool:
     async def _run(self, fn: Callable[..., Any], *args: Any, items: int) -> Any:
         limit = self.hard_timeout_s(items)
         try:
-            future = self._pool.schedule(fn, args=args, timeout=limit)
+            future = self._pool.schedule(_with_domains, args=(fn, *args), timeout=limit)
             return await asyncio.wrap_future(future)
         except FutureTimeout:
             self.killed += 1
@@ -137,4 +132,3 @@ class ScoringPool:
         """Stop the workers without waiting for queued items."""
         self._pool.stop()  # type: ignore[no-untyped-call]
         self._pool.join(timeout=5)
-        self._threads.shutdown(wait=False, cancel_futures=True)

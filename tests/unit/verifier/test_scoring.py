@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import pytest
 
+from rlvr.verifier.domains import build_domains
 from rlvr.verifier.domains.fmt import FORMAT_REWARDS
 from rlvr.verifier.scoring import Job, ScoringPlan, score_item, weighted_reward
 from rlvr.verifier.vocabulary import DOMAIN_SCORES, Score
 
+DOMAINS = build_domains()
 GOOD = "<think>\n2+2\n</think>\n<answer>\n\\boxed{4}\n</answer>"
 
 
 def test_default_plan_scores_accuracy_and_format() -> None:
-    outcome = score_item(Job("math", GOOD, {"answer": "4"}), ScoringPlan())
+    outcome = score_item(Job("math", GOOD, {"answer": "4"}), ScoringPlan(), DOMAINS)
     assert outcome.status == "ok"
     assert outcome.scores == {"accuracy": 1.0, "format": 1.0}
     assert outcome.extracted == "4"
@@ -20,7 +22,7 @@ def test_default_plan_scores_accuracy_and_format() -> None:
 
 def test_selected_rewards_only() -> None:
     plan = ScoringPlan(rewards=("tag_count", "repetition"), weights={"tag_count": 2.0})
-    outcome = score_item(Job("math", GOOD, {"answer": "5"}), plan)
+    outcome = score_item(Job("math", GOOD, {"answer": "5"}), plan, DOMAINS)
     assert set(outcome.scores) == {"tag_count", "repetition"}
     assert outcome.reward == 2.0
 
@@ -43,8 +45,8 @@ def test_weighted_reward(
 
 def test_length_reward_uses_the_verdict() -> None:
     plan = ScoringPlan(rewards=("length",), weights={"length": 1.0})
-    right = score_item(Job("math", GOOD, {"answer": "4"}, num_tokens=10), plan)
-    wrong = score_item(Job("math", GOOD, {"answer": "5"}, num_tokens=10), plan)
+    right = score_item(Job("math", GOOD, {"answer": "4"}, num_tokens=10), plan, DOMAINS)
+    wrong = score_item(Job("math", GOOD, {"answer": "5"}, num_tokens=10), plan, DOMAINS)
     assert right.scores["length"] > 0 > wrong.scores["length"]
 
 
@@ -58,7 +60,7 @@ def test_length_reward_uses_the_verdict() -> None:
     ],
 )
 def test_errors_have_codes_and_null_reward(job: Job, code: str) -> None:
-    outcome = score_item(job, ScoringPlan())
+    outcome = score_item(job, ScoringPlan(), DOMAINS)
     assert outcome.status == "error"
     assert outcome.reward is None
     assert outcome.error is not None and outcome.error.code == code
@@ -69,7 +71,9 @@ def test_errors_have_codes_and_null_reward(job: Job, code: str) -> None:
 )
 def test_enormous_numbers_time_out_instead_of_hanging(answer: str) -> None:
     outcome = score_item(
-        Job("math", f"\\boxed{{{answer}}}", {"answer": "5"}), ScoringPlan(soft_timeout_s=0.5)
+        Job("math", f"\\boxed{{{answer}}}", {"answer": "5"}),
+        ScoringPlan(soft_timeout_s=0.5),
+        DOMAINS,
     )
     assert outcome.status == "timeout"
     assert outcome.error is not None and outcome.error.code == "item_timeout"
@@ -79,7 +83,7 @@ def test_enormous_numbers_time_out_instead_of_hanging(answer: str) -> None:
 def test_answer_nested_past_the_parser_limit_is_wrong_not_a_crash() -> None:
     answer = "\\frac{" * 400 + "1" + "}{2}" * 400
     outcome = score_item(
-        Job("math", f"\\boxed{{{answer}}}", {"answer": "1"}), ScoringPlan(soft_timeout_s=5)
+        Job("math", f"\\boxed{{{answer}}}", {"answer": "1"}), ScoringPlan(soft_timeout_s=5), DOMAINS
     )
     assert (outcome.status, outcome.scores["accuracy"]) == ("ok", 0.0)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
+from rlvr.verifier.parts import build_parts
 from rlvr.verifier.settings import Settings
 
 
@@ -44,7 +45,7 @@ def test_bad_values_fail_at_start(monkeypatch: pytest.MonkeyPatch, name: str, va
 def test_math_extraction_is_configurable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RLVR_MATH_FALLBACK_PATTERNS", '["Result: (\\\\S+)"]')
     monkeypatch.setenv("RLVR_MATH_REJECT_HEDGING", "false")
-    math = Settings().domains()["math"]
+    math = build_parts(Settings()).domains["math"]
     assert math.verify("Result: 7", {"answer": "7"}).accuracy == 1.0
     assert math.verify("The final answer is 7", {"answer": "7"}).extracted is None
     assert math.verify("\\boxed{6} or \\boxed{7}", {"answer": "7"}).accuracy == 1.0

@@ -11,11 +11,12 @@ import asyncio
 import os
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 import pytest
 
 from rlvr.verifier import scoring
+from rlvr.verifier.domains import Domain, build_domains
 from rlvr.verifier.scoring import Job, Outcome, ScoringPlan
 from rlvr.verifier.workers import ScoringPool
 
@@ -27,7 +28,7 @@ def _hang_in_c() -> None:
     time.sleep(60)
 
 
-def _pid() -> Outcome:
+def _pid(domains: Mapping[str, Domain]) -> Outcome:
     return Outcome("ok", details={"pid": os.getpid()})
 
 
@@ -40,15 +41,15 @@ def faulty_pool(monkeypatch: pytest.MonkeyPatch) -> Iterator[ScoringPool]:
     """Workers in which the completion HANG hangs in C and CRASH kills the process."""
     real = scoring._score
 
-    def faulty(job: Job, plan: ScoringPlan) -> Outcome:
+    def faulty(job: Job, plan: ScoringPlan, domains: Mapping[str, Domain]) -> Outcome:
         if job.completion == "HANG":
             _hang_in_c()
         if job.completion == "CRASH":
             os._exit(3)
-        return real(job, plan)
+        return real(job, plan, domains)
 
     monkeypatch.setattr(scoring, "_score", faulty)
-    pool = ScoringPool(workers=2, item_timeout_s=0.5, kill_grace_s=0.5)
+    pool = ScoringPool(workers=2, item_timeout_s=0.5, kill_grace_s=0.5, domains=build_domains())
     yield pool
     pool.close()
 

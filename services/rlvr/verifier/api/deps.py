@@ -1,15 +1,18 @@
-"""Shared objects the routes need, held on ``app.state`` by :func:`rlvr.verifier.app.create_app`."""
+"""Shared objects the routes need, built once by :func:`rlvr.verifier.app.create_app` and held
+on ``app.state``."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from fastapi import Request
 
 from rlvr.sandbox.pool import SandboxPool
 
 from ..batch import ItemLimits
+from ..dispatch import Scorer
+from ..domains import Domain
 from ..domains.fmt import FormatOptions
 from ..errors import ApiError
 from ..metrics import Metrics
@@ -19,10 +22,16 @@ from ..vocabulary import ErrorCode
 from ..workers import ScoringPool
 
 
-@dataclass
+@dataclass(frozen=True)
 class Services:
+    """The app's parts: every route and adapter route scores through these, never its own."""
+
     settings: Settings
+    domains: Mapping[str, Domain]  # every domain, code included when its sandbox runs
+    default_plan: ScoringPlan
+    limits: ItemLimits
     pool: ScoringPool
+    scorer: Scorer
     metrics: Metrics
     sandbox: SandboxPool | None = None
 
@@ -33,11 +42,12 @@ class Services:
         options: FormatOptions | None = None,
     ) -> ScoringPlan:
         """What to score, from a request's choices or else the server's defaults."""
-        return ScoringPlan(
-            rewards=tuple(rewards) if rewards else self.settings.default_rewards,
-            weights=dict(weights) if weights is not None else self.settings.default_weights,
-            format_options=options or FormatOptions(),
-            soft_timeout_s=self.settings.item_timeout_s,
+        plan = self.default_plan
+        return replace(
+            plan,
+            rewards=tuple(rewards) if rewards else plan.rewards,
+            weights=dict(weights) if weights is not None else plan.weights,
+            format_options=options or plan.format_options,
         )
 
     def check_count(self, count: int, what: str) -> None:
@@ -47,13 +57,6 @@ class Services:
             raise ApiError(
                 ErrorCode.TOO_MANY_ITEMS, f"{count} {what}; the limit is {limit}: split the batch"
             )
-
-    @property
-    def limits(self) -> ItemLimits:
-        settings = self.settings
-        return ItemLimits(
-            settings.max_completion_chars, settings.max_reference_chars, settings.max_id_chars
-        )
 
 
 def get_services(request: Request) -> Services:

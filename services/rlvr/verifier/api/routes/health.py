@@ -9,7 +9,6 @@ from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from ... import __version__
-from ...domains import DOMAINS
 from ...schemas import HealthResponse, SandboxHealth
 from ...scoring import REWARD_NAMES
 from ..deps import Services, get_services
@@ -24,7 +23,7 @@ async def health(services: Annotated[Services, Depends(get_services)]) -> Health
         version=__version__,
         workers=services.pool.workers,
         pending_items=services.pool.pending,
-        domains=sorted(DOMAINS),
+        domains=sorted(services.domains),
         rewards=list(REWARD_NAMES),
         sandbox=_sandbox_health(services),
     )

@@ -17,11 +17,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from ...batch import ItemLimits, verify_items
-from ...domains.fmt import FormatOptions
+from ...batch import verify_items
 from ...errors import ApiError
 from ...schemas import VerifyItem
-from ...scoring import ScoringPlan
 from ...vocabulary import ErrorCode
 from ..deps import Services, get_services
 
@@ -83,20 +81,8 @@ async def openrlhf(
         )
         for i, (q, p, label) in enumerate(zip(request.query, prompts, labels, strict=True))
     ]
-    settings = services.settings
-    plan = ScoringPlan(
-        rewards=settings.default_rewards,
-        weights=settings.default_weights,
-        format_options=FormatOptions(),
-        soft_timeout_s=settings.item_timeout_s,
-    )
-    limits = ItemLimits(
-        settings.max_completion_chars, settings.max_reference_chars, settings.max_id_chars
-    )
-    results = await verify_items(items, plan, services.pool, limits, services.metrics)
+    plan = services.default_plan
+    results = await verify_items(items, plan, services.scorer, services.limits, services.metrics)
     rewards = [float(r.reward) if r.reward is not None else 0.0 for r in results]
-    logs = {
-        name: [float(r.scores.get(name, 0.0)) for r in results]
-        for name in settings.default_rewards
-    }
+    logs = {name: [float(r.scores.get(name, 0.0)) for r in results] for name in plan.rewards}
     return OpenRLHFResponse(rewards=rewards, scores=rewards, extra_logs=logs)

@@ -33,7 +33,7 @@ async def verify(
     started = time.perf_counter()
     plan = services.plan(request.rewards, request.weights, request.options)
     results = await verify_items(
-        request.items, plan, services.pool, services.limits, services.metrics
+        request.items, plan, services.scorer, services.limits, services.metrics
     )
     services.metrics.batch_latency.observe(time.perf_counter() - started)
     services.metrics.batch_items.observe(len(request.items))

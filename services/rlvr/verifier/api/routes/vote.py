@@ -39,7 +39,7 @@ async def vote(
             prompt.texts,
             prompt.reference,
             request.k,
-            services.settings.item_timeout_s,
+            services.default_plan.soft_timeout_s,
         )
         if isinstance(result, Outcome):  # the worker was killed or died
             assert result.error is not None
