@@ -10,28 +10,39 @@ from types import MappingProxyType
 from fastapi import FastAPI
 
 from . import __version__
+from .api.bodies import install_openapi
 from .api.deps import Services
 from .api.routes import analyze, health, openrlhf, verify, vote
 from .dispatch import Scorer
+from .drain import Drain, DrainMiddleware
 from .errors import BodySizeLimit, install_error_handlers
 from .metrics import Metrics
 from .parts import build_parts
 from .sandboxes import code_domain, start_sandbox
+from .schemas import AnalyzeRequest, VerifyRequest, VoteRequest
 from .settings import Settings, get_settings
-from .workers import ScoringPool
+from .workers import PoolConfig, WorkerPool
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The service app. Its parts are built once from ``settings`` when it starts (workers,
-    sandbox, domains, default plan, limits) and handed to every route; they stop with it."""
+    sandbox, domains, default plan, limits) and handed to every route; they stop with it.
+    ``app.state.drain`` is what a server flips on SIGTERM (see ``__main__``)."""
     settings = settings or get_settings()
+    drain = Drain(settings.drain_timeout_s)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         parts = build_parts(settings)
-        # Workers fork before the sandbox starts: its threads and sockets stay here.
-        pool = ScoringPool(
-            settings.workers, settings.item_timeout_s, settings.kill_grace_s, parts.domains
+        pool = WorkerPool(
+            PoolConfig(
+                size=settings.workers,
+                hard_limit_s=settings.item_timeout_s + settings.kill_grace_s,
+                kill_grace_s=settings.kill_grace_s,
+                max_tasks=settings.worker_max_tasks,
+                max_rss_bytes=settings.worker_max_rss_mb * 2**20,
+            ),
+            parts.domains,
         )
         sandbox = start_sandbox(settings)
         domains = dict(parts.domains)
@@ -45,8 +56,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             default_plan=parts.plan,
             limits=parts.limits,
             pool=pool,
-            scorer=Scorer(pool, everything, threads),
+            scorer=Scorer(pool, everything, threads, settings.kill_grace_s),
             metrics=Metrics(everything),
+            drain=drain,
             sandbox=sandbox,
         )
         try:
@@ -63,11 +75,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Verifiable rewards for reasoning RL: batch scoring over HTTP",
         lifespan=lifespan,
     )
+    app.state.drain = drain
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(DrainMiddleware, drain=drain)  # outermost: refuses before reading bodies
     app.include_router(verify.router)
     app.include_router(vote.router)
     app.include_router(analyze.router)
     app.include_router(openrlhf.router)
     app.include_router(health.router)
+    install_openapi(app, [VerifyRequest, VoteRequest, AnalyzeRequest])
     return app

@@ -9,6 +9,7 @@ item's result (``status: error`` with codes such as ``invalid_item``,
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -18,32 +19,50 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .vocabulary import REQUEST_ERRORS, ErrorCode
+from .wire import render
 
 log = logging.getLogger(__name__)
 
 _HTTP_CODES = {
+    400: ErrorCode.INVALID_JSON,  # FastAPI's only 400: a body it could not read
     404: ErrorCode.NOT_FOUND,
     405: ErrorCode.METHOD_NOT_ALLOWED,
     413: ErrorCode.PAYLOAD_TOO_LARGE,
 }
 
 
+class WireJSON(JSONResponse):
+    """Every JSON answer of the service: ASCII-escaped (a lone surrogate a client sent comes
+    back as sent), non-finite floats as null; never an encoding error."""
+
+    def render(self, content: Any) -> bytes:
+        return render(content)
+
+
 class ApiError(Exception):
     """Raise from a route to answer with ``code`` (and the HTTP status the vocabulary gives it)."""
 
-    def __init__(self, code: ErrorCode, message: str) -> None:
+    def __init__(
+        self, code: ErrorCode, message: str, details: list[dict[str, Any]] | None = None
+    ) -> None:
         super().__init__(message)
         self.status, self.code, self.message = REQUEST_ERRORS[code], code, message
+        self.details = details
 
 
 def error_response(
-    code: ErrorCode, message: str, details: list[dict[str, Any]] | None = None
+    code: ErrorCode,
+    message: str,
+    details: list[dict[str, Any]] | None = None,
+    status: int | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
-    status = REQUEST_ERRORS[code]
     body: dict[str, Any] = {"code": code, "message": message}
     if details is not None:
         body["details"] = details
-    return JSONResponse({"error": body}, status_code=status)
+    return WireJSON(
+        {"error": body}, status_code=status or REQUEST_ERRORS[code], headers=dict(headers or {})
+    )
 
 
 def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
@@ -79,15 +98,14 @@ async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
 
 async def _on_api_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
-    return error_response(exc.code, exc.message)
+    return error_response(exc.code, exc.message, exc.details)
 
 
 async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = _HTTP_CODES.get(exc.status_code, ErrorCode.INVALID_REQUEST)
-    response = error_response(code, str(exc.detail))
-    response.status_code = exc.status_code
-    return response
+    # Starlette's headers matter: a 405 names the allowed methods in Allow.
+    return error_response(code, str(exc.detail), status=exc.status_code, headers=exc.headers)
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:

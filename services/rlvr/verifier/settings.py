@@ -39,6 +39,13 @@ class Settings(BaseSettings):
     workers: int = Field(default_factory=_default_workers, ge=1, le=256)
     item_timeout_s: float = Field(10.0, gt=0, description="soft limit per item")
     kill_grace_s: float = Field(2.0, gt=0, description="hard limit = soft limit + this")
+    worker_max_tasks: int = Field(10_000, ge=1, description="tasks before a worker is replaced")
+    worker_max_rss_mb: int = Field(
+        1024, ge=64, description="resident memory above which a worker is replaced"
+    )
+    drain_timeout_s: float = Field(
+        120.0, ge=0, description="on SIGTERM, how long in-flight requests may take to finish"
+    )
 
     max_items: int = Field(20_000, ge=1)
     max_body_bytes: int = Field(256 * 1024 * 1024, ge=1024)

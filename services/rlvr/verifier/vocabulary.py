@@ -27,6 +27,7 @@ class ErrorCode(StrEnum):
     PAYLOAD_TOO_LARGE = "payload_too_large"
     NOT_FOUND = "not_found"
     METHOD_NOT_ALLOWED = "method_not_allowed"
+    DRAINING = "draining"
     # One item (status error or timeout, reward null); some also answer a whole request.
     INVALID_ITEM = "invalid_item"
     ITEM_TOO_LARGE = "item_too_large"
@@ -51,6 +52,7 @@ REQUEST_ERRORS: MappingProxyType[ErrorCode, int] = MappingProxyType(
         ErrorCode.PAYLOAD_TOO_LARGE: 413,
         ErrorCode.NOT_FOUND: 404,
         ErrorCode.METHOD_NOT_ALLOWED: 405,
+        ErrorCode.DRAINING: 503,
         ErrorCode.WORKER_CRASHED: 503,
         ErrorCode.INTERNAL_ERROR: 500,
     }

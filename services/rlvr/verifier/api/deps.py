@@ -14,12 +14,13 @@ from ..batch import ItemLimits
 from ..dispatch import Scorer
 from ..domains import Domain
 from ..domains.fmt import FormatOptions
+from ..drain import Drain
 from ..errors import ApiError
 from ..metrics import Metrics
 from ..scoring import ScoringPlan
 from ..settings import Settings
 from ..vocabulary import ErrorCode
-from ..workers import ScoringPool
+from ..workers import WorkerPool
 
 
 @dataclass(frozen=True)
@@ -30,9 +31,10 @@ class Services:
     domains: Mapping[str, Domain]  # every domain, code included when its sandbox runs
     default_plan: ScoringPlan
     limits: ItemLimits
-    pool: ScoringPool
+    pool: WorkerPool
     scorer: Scorer
     metrics: Metrics
+    drain: Drain
     sandbox: SandboxPool | None = None
 
     def plan(

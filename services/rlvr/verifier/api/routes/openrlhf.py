@@ -21,9 +21,10 @@ from ...batch import verify_items
 from ...errors import ApiError
 from ...schemas import VerifyItem
 from ...vocabulary import ErrorCode
+from ..bodies import ServiceRoute
 from ..deps import Services, get_services
 
-router = APIRouter()
+router = APIRouter(route_class=ServiceRoute)
 
 
 class OpenRLHFRequest(BaseModel):
