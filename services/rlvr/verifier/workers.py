@@ -37,7 +37,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
-from multiprocessing.connection import Connection
+from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any
 
@@ -297,9 +297,21 @@ class _Slot(threading.Thread):
         if self.process is not None:
             self._discard("closed", kill=False, stop=True)
 
+    def live(self) -> bool:
+        """Whether the slot's worker is up, asked of the kernel (not of the slot's records,
+        which notice a death only when the slot next looks)."""
+        process = self.process
+        if process is None:
+            return False
+        try:  # the sentinel turns readable when the process ends; waiting on it consumes nothing
+            return not wait([process.sentinel], 0)
+        except (OSError, ValueError):  # closed under us: the slot is replacing it
+            return False
+
     def info(self) -> WorkerInfo:
         process = self.process
-        return WorkerInfo(process.pid if process else None, self.rss, self.tasks, self.busy)
+        pid = process.pid if process is not None and self.live() else None
+        return WorkerInfo(pid, self.rss, self.tasks, self.busy)
 
 
 class WorkerPool:
@@ -356,8 +368,8 @@ class WorkerPool:
 
     @property
     def alive(self) -> int:
-        """Workers started and ready (busy or idle)."""
-        return sum(1 for slot in self._slots if slot.process is not None)
+        """Workers started, ready and not dead (busy or idle)."""
+        return sum(1 for slot in self._slots if slot.live())
 
     @property
     def pending(self) -> int:
