@@ -9,8 +9,9 @@ becomes an :class:`InvalidItem` and comes back as ``status: error`` with code
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_type_hints
 
+from annotated_types import Interval
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -106,7 +107,7 @@ class _AnyEntry:
 # (the wrap validator's doing); the type shows the VerifyItem clients send.
 ItemEntry = Annotated[VerifyItem, WrapValidator(_lenient_item), _AnyEntry]
 RewardName = Literal[REWARD_NAMES]  # type: ignore[valid-type]
-Weight = Annotated[float, Field(ge=-1e6, le=1e6)]
+Weight = Annotated[float, Field(strict=True, ge=-1e6, le=1e6)]
 # What a request may set in the integer format options (FormatOptions checks the floor too).
 _OPTION_BOUNDS = {
     "min_steps": (1, 10_000),
@@ -116,11 +117,49 @@ _OPTION_BOUNDS = {
 }
 
 
+def json_int(value: Any) -> Any:
+    """A JSON integer as JSON Schema reads one: ``3`` or ``3.0``, never ``"3"`` nor ``true``."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("must be a JSON integer")
+    return value
+
+
+def _option_types() -> dict[str, tuple[type, ...]]:
+    """The JSON types each format option accepts, from FormatOptions' own annotations."""
+    accepted: dict[str, tuple[type, ...]] = {}
+    for name, hint in get_type_hints(FormatOptions).items():
+        if hint is bool:
+            accepted[name] = (bool,)
+        elif hint is int:
+            accepted[name] = (int,)
+        elif hint is float:
+            accepted[name] = (int, float)
+        else:  # str, or a Literal of strings
+            accepted[name] = (str,)
+    return accepted
+
+
+_OPTION_TYPES = _option_types()
+
+
 def _options_in_bounds(value: Any) -> Any:
-    """Check the integer options; an ``overlong_buffer`` beyond ``max_length`` is read as
-    ``max_length`` (the whole length range), so setting ``max_length`` alone always works."""
+    """Check the options' JSON types strictly (no "3" for 3, no true for 1) and the integer
+    bounds; an ``overlong_buffer`` beyond ``max_length`` is read as ``max_length`` (the whole
+    length range), so setting ``max_length`` alone always works."""
     if not isinstance(value, dict):
         return value
+    value = dict(value)
+    for name, number in value.items():
+        types = _OPTION_TYPES.get(name)
+        if types == (int,):
+            value[name] = json_int(number)
+        elif types is not None and (
+            not isinstance(number, types) or (isinstance(number, bool) and bool not in types)
+        ):
+            kinds = " or ".join(t.__name__ for t in types)
+            raise ValueError(f"{name} must be a JSON {kinds}")
     for name, (low, high) in _OPTION_BOUNDS.items():
         number = value.get(name)
         if isinstance(number, int) and not isinstance(number, bool) and not low <= number <= high:
@@ -239,11 +278,14 @@ class VotePrompt(BaseModel):
         return [chat_text(c) for c in self.completions]
 
 
+MAX_PROMPTS = 10_000
+
+
 class VoteRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    prompts: list[VotePrompt] = Field(min_length=1, max_length=10_000)
-    k: list[Annotated[int, Field(ge=1, le=4096)]] = Field(
+    prompts: list[VotePrompt] = Field(min_length=1, max_length=MAX_PROMPTS)
+    k: list[Annotated[int, Interval(ge=1, le=4096), BeforeValidator(json_int)]] = Field(
         default=[1],
         max_length=64,
         description="k values for pass@k and maj@k (none: no pass@k or maj@k); k > n is skipped",

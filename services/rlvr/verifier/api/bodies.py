@@ -41,17 +41,13 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _validate(body: bytes, model: type[M], count: Callable[[Any], int], limit: int, what: str) -> M:
+def _validate(body: bytes, model: type[M], count: Callable[[M], int], limit: int, what: str) -> M:
     try:
         raw = parse_json(body)
     except ValueError as exc:
         raise ApiError(ErrorCode.INVALID_JSON, f"the request body is not JSON: {exc}") from None
-    entries = count(raw)
-    if entries > limit:  # before validation: no work spent on a batch that is refused
-        message = f"{entries} {what}; the limit is {limit}: split the batch"
-        raise ApiError(ErrorCode.TOO_MANY_ITEMS, message)
     try:
-        return model.model_validate(raw)
+        request = model.model_validate(raw)
     except ValidationError as exc:
         details = [
             {"loc": ["body", *map(str, err["loc"])], "msg": err["msg"], "type": err["type"]}
@@ -59,21 +55,21 @@ def _validate(body: bytes, model: type[M], count: Callable[[Any], int], limit: i
         ]
         message = "the request does not match the API; see details"
         raise ApiError(ErrorCode.INVALID_REQUEST, message, details) from None
+    # A request that fits the schema but not this server's max_items: 413, split it.
+    entries = count(request)
+    if entries > limit:
+        message = f"{entries} {what}; the limit is {limit}: split the batch"
+        raise ApiError(ErrorCode.TOO_MANY_ITEMS, message)
+    return request
 
 
 async def read_request(
-    request: Request, model: type[M], count: Callable[[Any], int], limit: int, what: str
+    request: Request, model: type[M], count: Callable[[M], int], limit: int, what: str
 ) -> M:
-    """The body as ``model``, or an :class:`ApiError` (invalid_json, too_many_items,
-    invalid_request); ``count(raw)`` says how many entries the raw JSON holds."""
+    """The body as ``model``, or an :class:`ApiError` (invalid_json, invalid_request,
+    too_many_items); ``count(body)`` says how many entries count against ``limit``."""
     body = await request.body()
     return await asyncio.to_thread(_validate, body, model, count, limit, what)
-
-
-def entries(raw: Any, key: str) -> int:
-    """How many entries ``raw[key]`` holds, when it is a list."""
-    value = raw.get(key) if isinstance(raw, dict) else None
-    return len(value) if isinstance(value, list) else 0
 
 
 async def respond(build: Callable[[], Any]) -> Response:
@@ -125,7 +121,12 @@ class ServiceRequest(Request):
 
 
 class ServiceRoute(APIRoute):
-    """An APIRoute whose endpoint receives a :class:`ServiceRequest`."""
+    """An APIRoute whose endpoint receives a :class:`ServiceRequest`, and whose OpenAPI
+    lists every error status a route of this service can answer."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        kwargs["responses"] = {**ERROR_RESPONSES, **(kwargs.get("responses") or {})}
+        super().__init__(path, endpoint, **kwargs)
 
     def get_route_handler(self) -> Callable[[Request], Any]:
         handler = super().get_route_handler()

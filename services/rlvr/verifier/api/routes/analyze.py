@@ -12,7 +12,7 @@ from ... import tasks
 from ...schemas import AnalyzeRequest, AnalyzeResponse, AnalyzeResult
 from ...vocabulary import ErrorCode
 from ...workers import Failure
-from ..bodies import ERROR_RESPONSES, ServiceRoute, entries, read_request, request_body, respond
+from ..bodies import ERROR_RESPONSES, ServiceRoute, read_request, request_body, respond
 from ..deps import Services, get_services
 
 router = APIRouter(route_class=ServiceRoute)
@@ -44,7 +44,7 @@ async def analyze(
     body = await read_request(
         request,
         AnalyzeRequest,
-        lambda raw: entries(raw, "completions"),
+        lambda body: len(body.completions),
         services.settings.max_items,
         "completions",
     )

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from ...batch import verify_items
 from ...schemas import VerifyRequest, VerifyResponse, results_wire
-from ..bodies import ERROR_RESPONSES, ServiceRoute, entries, read_request, request_body, respond
+from ..bodies import ERROR_RESPONSES, ServiceRoute, read_request, request_body, respond
 from ..deps import Services, get_services
 
 router = APIRouter(route_class=ServiceRoute)
@@ -30,7 +30,7 @@ async def verify(
     body = await read_request(
         request,
         VerifyRequest,
-        lambda raw: entries(raw, "items"),
+        lambda body: len(body.items),
         services.settings.max_items,
         "items",
     )

@@ -18,15 +18,8 @@ from ..deps import Services, get_services
 router = APIRouter(route_class=ServiceRoute)
 
 
-def _completions(raw: Any) -> int:
-    prompts = raw.get("prompts") if isinstance(raw, dict) else None
-    if not isinstance(prompts, list):
-        return 0
-    return sum(
-        len(p["completions"])
-        for p in prompts
-        if isinstance(p, dict) and isinstance(p.get("completions"), list)
-    )
+def _completions(body: VoteRequest) -> int:
+    return sum(len(prompt.completions) for prompt in body.prompts)
 
 
 def _failed(failure: Failure) -> dict[str, Any]:
