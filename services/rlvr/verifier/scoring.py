@@ -9,6 +9,8 @@ checked *alone* (against an empty completion). If the reference alone is fine, t
 completion caused the failure: the item is scored with accuracy 0, ``status: ok`` and
 ``details.reason``, so a policy can never escape a penalty by breaking the scorer. If the
 reference alone fails, the reference is to blame: ``status: error``, ``reward: null``.
+A reference new to the process is checked alone *first*, so its one-off set-up (parsing
+the gold, building a reasoning-gym task) never uses up the answer's time.
 
 >>> from rlvr.verifier.domains import build_domains
 >>> plan = ScoringPlan(rewards=("accuracy", "format"), weights={"accuracy": 1.0, "format": 0.5})
@@ -20,6 +22,7 @@ reference alone fails, the reference is to blame: ``status: error``, ``reward: n
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import math
@@ -138,18 +141,27 @@ def _score(job: Job, plan: ScoringPlan, domains: Mapping[str, Domain]) -> Outcom
     if job.oversize is not None:
         return penalised(job, plan, domain, Reason.TOO_LARGE, {"chars": job.oversize})
     cold = _first_use(job.domain, reference)
+    if cold:
+        # New to this worker: check (and warm) the reference alone first, so that its set-up
+        # (parsing the gold, building a task) never eats the answer's time.
+        fault = check_reference(domain, reference, plan)
+        if fault is not None:
+            _forget(job.domain, reference)
+            return fault
     try:
         verdict = _limited(plan, lambda: domain.verify(job.completion, reference))
     except CannotScore as exc:
         if BLAME.get(exc.code) is not Blame.REFERENCE:  # infrastructure: nobody's fault
             return Outcome.failed(exc.code, str(exc))
         # A reference error that the completion provoked is the completion's doing.
-        return penalised(job, plan, domain, Reason.SCORER_FAILED, {"error": str(exc)})
+        info: dict[str, Any] = {"error": str(exc)}
+        return penalised(job, plan, domain, Reason.SCORER_FAILED, info, checked=cold)
     except ItemTimeout:
         limit = {"limit_s": plan.soft_timeout_s}
-        return penalised(job, plan, domain, Reason.TIMEOUT, limit, retry=cold)
+        return penalised(job, plan, domain, Reason.TIMEOUT, limit, checked=cold)
     except Exception as exc:  # RecursionError, MemoryError, a parser's bug on this text…
-        return penalised(job, plan, domain, Reason.SCORER_FAILED, {"error": type(exc).__name__})
+        info = {"error": type(exc).__name__}
+        return penalised(job, plan, domain, Reason.SCORER_FAILED, info, checked=cold)
     return _scored(job, plan, verdict)
 
 
@@ -159,25 +171,17 @@ def penalised(
     domain: Domain,
     reason: Reason,
     info: Mapping[str, Any],
-    retry: bool = False,
     formats: bool = True,
+    checked: bool = False,
 ) -> Outcome:
-    """Checking the answer failed: blame the reference if it fails alone, else score the
-    completion 0 (every domain score 0, format rewards as computed, or at their floor
-    without ``formats`` or when the text was too large to look at) with ``reason``."""
+    """Checking the answer failed: blame the reference if it fails alone (unless it was just
+    ``checked``), else score the completion 0 (every domain score 0, format rewards as
+    computed, or at their floor without ``formats`` or when the text was too large to look
+    at) with ``reason``."""
     assert job.reference is not None
-    fault = check_reference(domain, job.reference, plan)
+    fault = None if checked else check_reference(domain, job.reference, plan)
     if fault is not None:
         return fault
-    if retry:
-        # The reference was new to this worker: its set-up (parsing the gold, building a
-        # task) may have eaten the answer's time. It is warm now; give the answer its turn.
-        try:
-            reference = job.reference
-            verdict = _limited(plan, lambda: domain.verify(job.completion, reference))
-            return _scored(job, plan, verdict)
-        except (CannotScore, ItemTimeout, Exception):
-            pass
     verdict = Verdict(0.0, None, {"reason": reason.value, **info}, {Score.PASS_RATE: 0.0})
     return _scored(job, plan, verdict, formats=formats and reason is not Reason.TOO_LARGE)
 
@@ -213,9 +217,14 @@ def _first_use(domain: str, reference: Mapping[str, Any]) -> bool:
     if key in _seen:
         return False
     if len(_seen) >= _SEEN_MAX:
-        del _seen[next(iter(_seen))]
+        with contextlib.suppress(RuntimeError, KeyError, StopIteration):  # threads race here
+            del _seen[next(iter(_seen))]
     _seen[key] = None
     return True
+
+
+def _forget(domain: str, reference: Mapping[str, Any]) -> None:
+    _seen.pop(domain + json.dumps(reference, sort_keys=True, default=str), None)
 
 
 def _limited(plan: ScoringPlan, work: Callable[[], T]) -> T:
