@@ -53,6 +53,7 @@ class Run:
     rss_start: tuple[float, float] = (0.0, 0.0)
     rss_end: tuple[float, float] = (0.0, 0.0)
     statuses: dict[str, int] = field(default_factory=dict)
+    examples: list[str] = field(default_factory=list)  # the first few unexpected results
 
 
 def _hostile(r: random.Random, n: int) -> tuple[dict[str, Any], bool | None]:
@@ -135,9 +136,18 @@ async def _client(
             for res, right in zip(results, expected, strict=True):
                 if res["status"] != "ok":
                     code = (res.get("error") or {}).get("code")
-                    run.infra_errors += code in ("worker_crashed", "internal_error")
+                    if code in ("worker_crashed", "internal_error"):
+                        run.infra_errors += 1
+                        _example(run, res)
                 elif right is not None and (res["scores"]["accuracy"] == 1.0) != right:
                     run.wrong_normal += 1
+                    _example(run, res)
+
+
+def _example(run: Run, result: dict[str, Any]) -> None:
+    if len(run.examples) < 5:
+        shown = {k: result.get(k) for k in ("id", "status", "scores", "details", "error")}
+        run.examples.append(json.dumps(shown)[:300])
 
 
 async def _health(url: str, run: Run, until: asyncio.Event) -> None:
@@ -170,14 +180,29 @@ async def _killer(pid: int, run: Run, every: float, until: asyncio.Event) -> Non
                 pass
 
 
+async def _progress(run: Run, started: float, until: asyncio.Event) -> None:
+    while not until.is_set():
+        try:
+            await asyncio.wait_for(until.wait(), timeout=10)
+        except TimeoutError:
+            print(
+                f"  {time.monotonic() - started:5.0f} s: {run.requests} requests, "
+                f"{run.items_answered} items answered, {run.lost} lost, {run.kills} kills",
+                flush=True,
+            )
+
+
 async def _soak(
     url: str, pid: int, run: Run, normal: list[MathItem], args: argparse.Namespace
 ) -> None:
     stop = asyncio.Event()
-    watchers = [asyncio.create_task(_health(url, run, stop))]
+    started = time.monotonic()
+    watchers = [
+        asyncio.create_task(_health(url, run, stop)),
+        asyncio.create_task(_progress(run, started, stop)),
+    ]
     if args.kill_every > 0:
         watchers.append(asyncio.create_task(_killer(pid, run, args.kill_every, stop)))
-    started = time.monotonic()
     deadline = started + args.seconds
     await asyncio.gather(
         *(_client(url, run, normal, args, deadline, n + 1) for n in range(args.clients))
@@ -264,6 +289,9 @@ def report(runs: list[Run]) -> None:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+    for run in runs:
+        for example in run.examples:
+            print(f"[{run.name}] unexpected: {example}")
 
 
 def main() -> None:
