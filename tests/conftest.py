@@ -18,6 +18,10 @@ import httpx
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# Scoring workers are forked from a forkserver that starts with the sys.path of the moment:
+# with the repository root on it, they can import the fault-injecting helpers under tests/.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
 
 def free_port() -> int:

@@ -38,6 +38,12 @@ def test_environment_configures_the_workers(tmp_path: Path) -> None:
         assert hedge["scores"] == {"accuracy": 1.0, "tag_count": 0.0}
         assert fallback["scores"] == {"accuracy": 1.0, "tag_count": 0.5}
         assert fallback["reward"] == 1.5
+        # the OpenRLHF adapter route scores with the same parts: same plan, same domains
+        body = {"query": ["q \\boxed{6} or \\boxed{7}", "q Result: 7"], "prompts": ["q ", "q "]}
+        body["labels"] = ["7", "7"]
+        adapter = httpx.post(f"{server.url}/openrlhf", json=body, timeout=30).json()
+        assert adapter["rewards"] == [1.0, 1.0]
+        assert set(adapter["extra_logs"]) == {"accuracy", "tag_count"}
 
 
 def test_invalid_settings_stop_the_server_with_a_clear_message(tmp_path: Path) -> None:

@@ -97,26 +97,34 @@ def test_oversized_body_streamed_without_length(small: httpx.Client) -> None:
     _error(response, 413, "payload_too_large")
 
 
-def test_oversized_strings_fail_only_their_item(small: httpx.Client) -> None:
+def test_oversized_strings_are_charged_to_whoever_sent_them(small: httpx.Client) -> None:
     items = [
         ITEM,
-        {**ITEM, "id": "long", "completion": "x" * 1001},
-        {**ITEM, "id": "big-ref", "reference": {"answer": "1" * 300}},
-        {**ITEM, "id": "i" * 600},
+        {**ITEM, "id": "long", "completion": "\\boxed{1}" + "x" * 1000},  # the model's
+        {**ITEM, "id": "big-ref", "reference": {"answer": "1" * 300}},  # the dataset's
+        {**ITEM, "id": "i" * 600},  # the caller's
     ]
-    results = small.post("/verify", json={"items": items}).json()["results"]
-    assert [r["status"] for r in results] == ["ok", "error", "error", "error"]
-    assert {r["error"]["code"] for r in results[1:]} == {"item_too_large"}
+    ok, long, big_ref, long_id = small.post("/verify", json={"items": items}).json()["results"]
+    assert ok["status"] == "ok" and ok["scores"]["accuracy"] == 1.0
+    # One character over the limit is a wrong answer, never a skipped item.
+    assert long["status"] == "ok" and long["scores"] == {"accuracy": 0.0, "format": 0.0}
+    assert long["details"] == {"reason": "too_large", "chars": 1009} and long["reward"] == 0.0
+    assert big_ref["error"]["code"] == "invalid_reference" and big_ref["reward"] is None
+    assert long_id["error"]["code"] == "item_too_large" and long_id["reward"] is None
 
 
 def test_unknown_route_and_method(small: httpx.Client) -> None:
     _error(small.get("/nope"), 404, "not_found")
-    _error(small.get("/verify"), 405, "method_not_allowed")
+    not_allowed = small.get("/verify")
+    _error(not_allowed, 405, "method_not_allowed")
+    assert not_allowed.headers["allow"] == "POST"
 
 
 def test_health_and_metrics(small: httpx.Client) -> None:
     health = small.get("/health").json()
-    assert health["status"] == "ok" and health["workers"] == 1 and "math" in health["domains"]
+    assert health["status"] == "ok" and health["problems"] == []
+    assert health["workers"] == health["workers_alive"] == 1 and "math" in health["domains"]
+    assert health["processes"][0]["pid"] > 0
     small.post("/verify", json={"items": [ITEM]})
     metrics = small.get("/metrics").text
     for name in (
@@ -125,6 +133,8 @@ def test_health_and_metrics(small: httpx.Client) -> None:
         "rlvr_pool_workers 1.0",
         "rlvr_queue_depth",
         "rlvr_batch_latency_seconds_count",
+        "rlvr_inflight_requests 0.0",
+        "rlvr_draining 0.0",
     ):
         assert name in metrics
     assert 'rlvr_items_total{domain="math",status="ok"}' in metrics

@@ -3,45 +3,69 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
+from types import MappingProxyType
 
 from fastapi import FastAPI
 
 from . import __version__
+from .api.bodies import install_openapi
 from .api.deps import Services
 from .api.routes import analyze, health, openrlhf, verify, vote
-from .domains import DOMAINS, install
+from .dispatch import Scorer
+from .drain import Drain, DrainMiddleware
 from .errors import BodySizeLimit, install_error_handlers
 from .metrics import Metrics
+from .parts import build_parts
 from .sandboxes import code_domain, start_sandbox
+from .schemas import AnalyzeRequest, VerifyRequest, VoteRequest
 from .settings import Settings, get_settings
-from .workers import ScoringPool
+from .workers import PoolConfig, WorkerPool
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    """The service app. Workers start with the app's lifespan and stop with it."""
+    """The service app. Its parts are built once from ``settings`` when it starts (workers,
+    sandbox, domains, default plan, limits) and handed to every route; they stop with it.
+    ``app.state.drain`` is what a server flips on SIGTERM (see ``__main__``)."""
     settings = settings or get_settings()
+    drain = Drain(settings.drain_timeout_s)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        domains = settings.domains()
-        install(domains)
-        # Workers fork before the sandbox starts: its threads and sockets stay here.
-        pool = ScoringPool(
-            settings.workers,
-            settings.item_timeout_s,
-            settings.kill_grace_s,
-            domains,
-            io_threads=settings.sandbox_size,  # one per container: no thread waits for one
+        parts = build_parts(settings)
+        pool = WorkerPool(
+            PoolConfig(
+                size=settings.workers,
+                hard_limit_s=settings.item_timeout_s + settings.kill_grace_s,
+                kill_grace_s=settings.kill_grace_s,
+                max_tasks=settings.worker_max_tasks,
+                max_rss_bytes=settings.worker_max_rss_mb * 2**20,
+            ),
+            parts.domains,
         )
         sandbox = start_sandbox(settings)
+        domains = dict(parts.domains)
         if sandbox is not None:
-            install({"code": code_domain(settings, sandbox)})
-        app.state.services = Services(settings, pool, Metrics(DOMAINS), sandbox)
+            domains["code"] = code_domain(settings, sandbox)
+        everything = MappingProxyType(domains)
+        threads = ThreadPoolExecutor(settings.sandbox_size, thread_name_prefix="io-scoring")
+        app.state.services = Services(
+            settings=settings,
+            domains=everything,
+            default_plan=parts.plan,
+            limits=parts.limits,
+            pool=pool,
+            scorer=Scorer(pool, everything, threads, settings.kill_grace_s),
+            metrics=Metrics(everything),
+            drain=drain,
+            sandbox=sandbox,
+        )
         try:
             yield
         finally:
             pool.close()
+            threads.shutdown(wait=False, cancel_futures=True)
             if sandbox is not None:
                 sandbox.close()
 
@@ -51,11 +75,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Verifiable rewards for reasoning RL: batch scoring over HTTP",
         lifespan=lifespan,
     )
+    app.state.drain = drain
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(DrainMiddleware, drain=drain)  # outermost: refuses before reading bodies
     app.include_router(verify.router)
     app.include_router(vote.router)
     app.include_router(analyze.router)
     app.include_router(openrlhf.router)
     app.include_router(health.router)
+    install_openapi(app, [VerifyRequest, VoteRequest, AnalyzeRequest])
     return app

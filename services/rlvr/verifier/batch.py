@@ -2,8 +2,13 @@
 
 GRPO batches repeat themselves (a group shares a prompt and often an answer), so
 items with the same (domain, completion, reference, num_tokens) are scored once and
-the result is copied to each of them; distinct items that share a reference go to
-a worker together. Every item gets exactly one result, in order.
+the result is copied to each of them. Every distinct item is its own task, so one
+slow item holds one worker and delays nothing else. Every item gets exactly one
+result, in order.
+
+The work is split so that the event loop only waits: :func:`prepare` (reading,
+de-duplicating) and :func:`finish` (building the results) are CPU work that
+:func:`verify_items` runs on a thread; :func:`score` awaits the workers.
 """
 
 from __future__ import annotations
@@ -11,13 +16,13 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
 
+from .dispatch import Scorer
 from .metrics import Metrics
-from .schemas import InvalidItem, VerifyItem
+from .schemas import InvalidItem, VerifyItem, VerifyResult
 from .scoring import Job, Outcome, ScoringPlan
-from .workers import ScoringPool
+from .vocabulary import ErrorCode
 
 
 @dataclass(frozen=True)
@@ -25,91 +30,109 @@ class ItemLimits:
     max_completion_chars: int
     max_reference_chars: int
     max_id_chars: int
-    max_group: int = 16  # distinct items of one reference sent to a worker as one task
 
 
-def _oversize(item: VerifyItem, limits: ItemLimits, reference_json: str) -> Outcome | None:
-    if len(item.id) > limits.max_id_chars:
-        return Outcome.failed("item_too_large", f"id is longer than {limits.max_id_chars} chars")
-    if len(item.text) > limits.max_completion_chars:
-        return Outcome.failed(
-            "item_too_large",
-            f"completion has {len(item.text)} chars; the limit is {limits.max_completion_chars}",
-        )
-    if len(reference_json) > limits.max_reference_chars:
-        return Outcome.failed(
-            "item_too_large", f"reference is longer than {limits.max_reference_chars} chars"
-        )
-    return None
+@dataclass
+class Batch:
+    """A request's items, read: ids, the results known before scoring, the distinct jobs."""
+
+    ids: list[str | None]
+    known: dict[int, tuple[str, Outcome]] = field(default_factory=dict)  # → (domain, outcome)
+    jobs: list[Job] = field(default_factory=list)
+    positions: list[list[int]] = field(default_factory=list)  # per job, the items sharing it
+    outcomes: list[Outcome | None] = field(default_factory=list)  # per job, once scored
 
 
-def _result(item_id: str | None, outcome: Outcome) -> dict[str, Any]:
-    error = None
-    if outcome.error is not None:
-        error = {"code": outcome.error.code, "message": outcome.error.message}
-    return {
-        "id": item_id,
-        "reward": outcome.reward,
-        "status": outcome.status,
-        "scores": outcome.scores,
-        "extracted": outcome.extracted,
-        "details": outcome.details,
-        "elapsed_ms": round(outcome.elapsed_s * 1000, 3),
-        "error": error,
-    }
+def _reference_key(reference: object) -> str:
+    # default=str: numbers too long for Python's int() arrive as text-like values
+    return json.dumps(reference, sort_keys=True, default=str)
 
 
-def _groups(
-    distinct: dict[tuple[str, str, str, int | None], tuple[Job, list[int]]], max_group: int
-) -> list[list[tuple[Job, list[int]]]]:
-    """Distinct jobs grouped by (domain, reference), split into groups of at most ``max_group``."""
-    by_reference: dict[tuple[str, str], list[tuple[Job, list[int]]]] = {}
-    for (domain, _, reference_json, _), entry in distinct.items():
-        by_reference.setdefault((domain, reference_json), []).append(entry)
+def prepare(items: Sequence[VerifyItem | InvalidItem], limits: ItemLimits) -> Batch:
+    """Read the items: reject what cannot be scored, group identical jobs."""
+    batch = Batch(ids=[item.id for item in items])
+    index: dict[tuple[str, str, str, int | None, int | None], int] = {}
+    for position, item in enumerate(items):
+        if isinstance(item, InvalidItem):
+            batch.known[position] = (
+                "unknown",
+                Outcome.failed(ErrorCode.INVALID_ITEM, item.message),
+            )
+            continue
+        if len(item.id) > limits.max_id_chars:
+            message = f"id is longer than {limits.max_id_chars} chars"
+            batch.known[position] = (item.domain, Outcome.failed(ErrorCode.ITEM_TOO_LARGE, message))
+            continue
+        try:
+            reference_key = _reference_key(item.reference)
+        except (ValueError, RecursionError):
+            message = "the reference cannot be read back as JSON"
+            batch.known[position] = (
+                item.domain,
+                Outcome.failed(ErrorCode.INVALID_REFERENCE, message),
+            )
+            continue
+        if len(reference_key) > limits.max_reference_chars:
+            message = f"reference is longer than {limits.max_reference_chars} chars"
+            batch.known[position] = (
+                item.domain,
+                Outcome.failed(ErrorCode.INVALID_REFERENCE, message),
+            )
+            continue
+        text = item.text
+        # Over the size limit: the completion's fault; its text is not even sent to a worker.
+        oversize = len(text) if len(text) > limits.max_completion_chars else None
+        if oversize is not None:
+            text = ""
+        key = (item.domain, text, reference_key, item.num_tokens, oversize)
+        job_index = index.get(key)
+        if job_index is None:
+            index[key] = job_index = len(batch.jobs)
+            batch.jobs.append(Job(item.domain, text, item.reference, item.num_tokens, oversize))
+            batch.positions.append([])
+        batch.positions[job_index].append(position)
+    batch.outcomes = [None] * len(batch.jobs)
+    return batch
+
+
+async def score(batch: Batch, plan: ScoringPlan, scorer: Scorer, metrics: Metrics) -> None:
+    """Score every distinct job of ``batch`` concurrently (the pool bounds the parallelism)."""
+
+    async def one(job_index: int) -> None:
+        job = batch.jobs[job_index]
+        outcome = await scorer.score(job, plan)
+        batch.outcomes[job_index] = outcome
+        count = len(batch.positions[job_index])
+        metrics.observe(job.domain, outcome.status, outcome.elapsed_s, count=count)
+
+    for domain, outcome in batch.known.values():
+        metrics.observe(domain, outcome.status, 0.0)
+    await asyncio.gather(*(one(i) for i in range(len(batch.jobs))))
+
+
+def finish(batch: Batch) -> list[VerifyResult]:
+    """One result per item, in order; an item left without an outcome says so."""
+    outcomes: list[Outcome | None] = [None] * len(batch.ids)
+    for position, (_, outcome) in batch.known.items():
+        outcomes[position] = outcome
+    for job_outcome, positions in zip(batch.outcomes, batch.positions, strict=True):
+        for position in positions:
+            outcomes[position] = job_outcome
+    missing = Outcome.failed(ErrorCode.INTERNAL_ERROR, "no result was produced for this item")
     return [
-        entries[i : i + max_group]
-        for entries in by_reference.values()
-        for i in range(0, len(entries), max_group)
+        VerifyResult.of(item_id, outcome if outcome is not None else missing)
+        for item_id, outcome in zip(batch.ids, outcomes, strict=True)
     ]
 
 
 async def verify_items(
     items: Sequence[VerifyItem | InvalidItem],
     plan: ScoringPlan,
-    pool: ScoringPool,
+    scorer: Scorer,
     limits: ItemLimits,
     metrics: Metrics,
-) -> list[dict[str, Any]]:
-    """Score ``items`` and return one result dict per item, in the same order."""
-    results: list[dict[str, Any] | None] = [None] * len(items)
-    # key → (job, positions of the items that share it)
-    distinct: dict[tuple[str, str, str, int | None], tuple[Job, list[int]]] = {}
-    for position, item in enumerate(items):
-        if isinstance(item, InvalidItem):
-            results[position] = _result(item.id, Outcome.failed("invalid_item", item.message))
-            metrics.observe("unknown", "error", 0.0)
-            continue
-        reference_json = json.dumps(item.reference, sort_keys=True)
-        rejected = _oversize(item, limits, reference_json)
-        if rejected is not None:
-            results[position] = _result(item.id, rejected)
-            metrics.observe(item.domain, "error", 0.0)
-            continue
-        key = (item.domain, item.text, reference_json, item.num_tokens)
-        if key not in distinct:
-            distinct[key] = (Job(item.domain, item.text, item.reference, item.num_tokens), [])
-        distinct[key][1].append(position)
-
-    async def run(group: list[tuple[Job, list[int]]]) -> None:
-        outcomes = await pool.score([job for job, _ in group], plan)
-        for (job, positions), outcome in zip(group, outcomes, strict=True):
-            metrics.observe(job.domain, outcome.status, outcome.elapsed_s, count=len(positions))
-            for position in positions:
-                results[position] = _result(items[position].id, outcome)
-
-    await asyncio.gather(*(run(group) for group in _groups(distinct, limits.max_group)))
-    missing = Outcome.failed("internal_error", "no result was produced for this item")
-    return [
-        result if result is not None else _result(items[i].id, missing)
-        for i, result in enumerate(results)
-    ]
+) -> list[VerifyResult]:
+    """Score ``items`` and return one result per item, in the same order."""
+    batch = await asyncio.to_thread(prepare, items, limits)
+    await score(batch, plan, scorer, metrics)
+    return await asyncio.to_thread(finish, batch)

@@ -26,31 +26,8 @@ from .schemas import (
     VoteRequest,
     VoteResponse,
 )
+from .vocabulary import BLAME, REQUEST_ERRORS
 
-REQUEST_ERROR_CODES = (
-    "invalid_json",
-    "invalid_request",
-    "too_many_items",
-    "payload_too_large",
-    "not_found",
-    "method_not_allowed",
-    "worker_crashed",
-    "internal_error",
-)
-ITEM_ERROR_CODES = (
-    "invalid_item",
-    "item_too_large",
-    "unknown_domain",
-    "missing_reference",
-    "invalid_reference",
-    "unsupported_language",
-    "sandbox_unavailable",
-    "vote_unsupported",
-    "item_timeout",
-    "worker_crashed",
-    "scoring_failed",
-    "internal_error",
-)
 _BODIES: dict[str, tuple[type[BaseModel], JsonSchemaMode]] = {
     "POST /verify request": (VerifyRequest, "validation"),
     "POST /verify response": (VerifyResponse, "serialization"),
@@ -75,7 +52,10 @@ def build_contract() -> dict[str, Any]:
         "title": "rlvr verifier API v1",
         "version": __version__,
         "bodies": bodies,
-        "error_codes": {"request": list(REQUEST_ERROR_CODES), "item": list(ITEM_ERROR_CODES)},
+        "error_codes": {
+            "request": {code.value: status for code, status in REQUEST_ERRORS.items()},
+            "item": {code.value: blame.value for code, blame in BLAME.items()},
+        },
         "$defs": defs["$defs"],
     }
 

@@ -1,15 +1,6 @@
 """Request-level errors: one JSON envelope ``{"error": {code, message, details}}``, stable codes.
 
-| code               | HTTP | when |
-|--------------------|------|------|
-| invalid_json       | 400  | the body is not JSON |
-| invalid_request    | 422  | the body is JSON but not a valid request (see details) |
-| too_many_items     | 413  | more items than ``max_items`` |
-| payload_too_large  | 413  | the body exceeds ``max_body_bytes`` |
-| not_found          | 404  | no such route |
-| method_not_allowed | 405  | wrong HTTP method |
-| internal_error     | 500  | a bug; the message says so, no traceback is sent |
-
+The codes and their HTTP statuses are :data:`rlvr.verifier.vocabulary.REQUEST_ERRORS`.
 Problems with a single item are *not* request errors: they come back in that
 item's result (``status: error`` with codes such as ``invalid_item``,
 ``unknown_domain``, ``missing_reference``, ``invalid_reference``, ``item_too_large``).
@@ -18,6 +9,7 @@ item's result (``status: error`` with codes such as ``invalid_item``,
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -26,26 +18,51 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .vocabulary import REQUEST_ERRORS, ErrorCode
+from .wire import render
+
 log = logging.getLogger(__name__)
 
-_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
+_HTTP_CODES = {
+    400: ErrorCode.INVALID_JSON,  # FastAPI's only 400: a body it could not read
+    404: ErrorCode.NOT_FOUND,
+    405: ErrorCode.METHOD_NOT_ALLOWED,
+    413: ErrorCode.PAYLOAD_TOO_LARGE,
+}
+
+
+class WireJSON(JSONResponse):
+    """Every JSON answer of the service: ASCII-escaped (a lone surrogate a client sent comes
+    back as sent), non-finite floats as null; never an encoding error."""
+
+    def render(self, content: Any) -> bytes:
+        return render(content)
 
 
 class ApiError(Exception):
-    """Raise from a route to answer with this status and code."""
+    """Raise from a route to answer with ``code`` (and the HTTP status the vocabulary gives it)."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(
+        self, code: ErrorCode, message: str, details: list[dict[str, Any]] | None = None
+    ) -> None:
         super().__init__(message)
-        self.status, self.code, self.message = status, code, message
+        self.status, self.code, self.message = REQUEST_ERRORS[code], code, message
+        self.details = details
 
 
 def error_response(
-    status: int, code: str, message: str, details: list[dict[str, Any]] | None = None
+    code: ErrorCode,
+    message: str,
+    details: list[dict[str, Any]] | None = None,
+    status: int | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {"code": code, "message": message}
     if details is not None:
         body["details"] = details
-    return JSONResponse({"error": body}, status_code=status)
+    return WireJSON(
+        {"error": body}, status_code=status or REQUEST_ERRORS[code], headers=dict(headers or {})
+    )
 
 
 def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
@@ -69,13 +86,11 @@ async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
     )
     if not_json:
         return error_response(
-            400,
-            "invalid_json",
+            ErrorCode.INVALID_JSON,
             "the request body is not valid JSON (send it with Content-Type: application/json)",
         )
     return error_response(
-        422,
-        "invalid_request",
+        ErrorCode.INVALID_REQUEST,
         "the request does not match the API; see details",
         _validation_details(exc),
     )
@@ -83,18 +98,19 @@ async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
 
 async def _on_api_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
-    return error_response(exc.status, exc.code, exc.message)
+    return error_response(exc.code, exc.message, exc.details)
 
 
 async def _on_http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
-    code = _HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
-    return error_response(exc.status_code, code, str(exc.detail))
+    code = _HTTP_CODES.get(exc.status_code, ErrorCode.INVALID_REQUEST)
+    # Starlette's headers matter: a 405 names the allowed methods in Allow.
+    return error_response(code, str(exc.detail), status=exc.status_code, headers=exc.headers)
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s", request.url.path)
-    return error_response(500, "internal_error", "internal error; the server log has the cause")
+    return error_response(ErrorCode.INTERNAL_ERROR, "internal error; the server log has the cause")
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -119,8 +135,7 @@ class BodySizeLimit:
             await self.app(scope, receive, send)
             return
         too_large = error_response(
-            413,
-            "payload_too_large",
+            ErrorCode.PAYLOAD_TOO_LARGE,
             f"the request body exceeds {self.max_bytes} bytes: split the batch",
         )
         for name, value in scope.get("headers", []):

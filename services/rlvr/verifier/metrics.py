@@ -51,8 +51,21 @@ class Metrics:
         )
         self.workers_killed = Gauge(
             "rlvr_workers_killed",
-            "Workers killed for a hard timeout or crash since start",
+            "Workers killed for a hard timeout or that died, since start",
             registry=self.registry,
+        )
+        self.worker_restarts = Gauge(
+            "rlvr_worker_restarts",
+            "Workers replaced since start, by reason "
+            "(died, hard_timeout, soft_timeout, rss, tasks)",
+            ["reason"],
+            registry=self.registry,
+        )
+        self.inflight_requests = Gauge(
+            "rlvr_inflight_requests", "Scoring requests being answered", registry=self.registry
+        )
+        self.draining = Gauge(
+            "rlvr_draining", "1 while the service drains before stopping", registry=self.registry
         )
 
     def observe(self, domain: str, status: str, seconds: float, count: int = 1) -> None:

@@ -2,27 +2,37 @@
 
 Items are validated one by one: an item that does not fit :class:`VerifyItem`
 becomes an :class:`InvalidItem` and comes back as ``status: error`` with code
-``invalid_item``, instead of failing the whole batch.
+``invalid_item``, instead of failing the whole batch (the schema says so: an entry of
+``items`` is a VerifyItem or any other value, answered ``invalid_item``).
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from collections.abc import Sequence
+from typing import Annotated, Any, Literal, get_type_hints
 
+from annotated_types import Interval
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
+    GetJsonSchemaHandler,
+    TypeAdapter,
     ValidationError,
     ValidatorFunctionWrapHandler,
     WrapValidator,
     field_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
-from .domains.fmt import FormatOptions
-from .scoring import REWARD_NAMES
+from .domains.fmt import LANGUAGE_SCRIPTS, FormatOptions
+from .scoring import REWARD_NAMES, Outcome
+from .vocabulary import ErrorCode, Status
+from .wire import long_ints_as_text
 
-Status = Literal["ok", "timeout", "error"]
+Reference = Annotated[dict[str, Any] | None, BeforeValidator(long_ints_as_text)]
 
 
 class ChatMessage(BaseModel):
@@ -49,11 +59,11 @@ class VerifyItem(BaseModel):
     completion: str | list[ChatMessage] = Field(
         description="model output; for a chat list the last message is scored"
     )
-    reference: dict[str, Any] | None = Field(
+    reference: Reference = Field(
         None, description="domain-specific gold data, e.g. {'answer': '0.5'} for math"
     )
     num_tokens: int | None = Field(
-        None, ge=0, description="completion length in tokens, for the length rewards"
+        None, ge=0, le=2**31, description="completion length in tokens, for the length rewards"
     )
 
     @property
@@ -82,25 +92,120 @@ def _lenient_item(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
         )
 
 
+class _AnyEntry:
+    """Schema of an ``items`` entry: a VerifyItem, or any other value (answered invalid_item)."""
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        other = {"description": "any other value: its result is status error, invalid_item"}
+        return {"anyOf": [handler(core_schema), other]}
+
+
 # At run time an entry is a VerifyItem or, when it failed validation, an InvalidItem
-# (the wrap validator's doing); the schema and the type show the VerifyItem clients send.
-ItemEntry = Annotated[VerifyItem, WrapValidator(_lenient_item)]
+# (the wrap validator's doing); the type shows the VerifyItem clients send.
+ItemEntry = Annotated[VerifyItem, WrapValidator(_lenient_item), _AnyEntry]
 RewardName = Literal[REWARD_NAMES]  # type: ignore[valid-type]
+Weight = Annotated[float, Field(strict=True, ge=-1e6, le=1e6)]
+# What a request may set in the integer format options (FormatOptions checks the floor too).
+_OPTION_BOUNDS = {
+    "min_steps": (1, 10_000),
+    "max_length": (1, 10_000_000),
+    "overlong_buffer": (1, 10_000_000),
+    "ngram_size": (1, 100),
+}
+
+
+def json_int(value: Any) -> Any:
+    """A JSON integer as JSON Schema reads one: ``3`` or ``3.0``, never ``"3"`` nor ``true``."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("must be a JSON integer")
+    return value
+
+
+def _option_types() -> dict[str, tuple[type, ...]]:
+    """The JSON types each format option accepts, from FormatOptions' own annotations."""
+    accepted: dict[str, tuple[type, ...]] = {}
+    for name, hint in get_type_hints(FormatOptions).items():
+        if hint is bool:
+            accepted[name] = (bool,)
+        elif hint is int:
+            accepted[name] = (int,)
+        elif hint is float:
+            accepted[name] = (int, float)
+        else:  # str, or a Literal of strings
+            accepted[name] = (str,)
+    return accepted
+
+
+_OPTION_TYPES = _option_types()
+
+
+def _options_in_bounds(value: Any) -> Any:
+    """Check the options' JSON types strictly (no "3" for 3, no true for 1) and the integer
+    bounds; an ``overlong_buffer`` beyond ``max_length`` is read as ``max_length`` (the whole
+    length range), so setting ``max_length`` alone always works."""
+    if not isinstance(value, dict):
+        return value
+    value = dict(value)
+    for name, number in value.items():
+        types = _OPTION_TYPES.get(name)
+        if types == (int,):
+            value[name] = json_int(number)
+        elif types is not None and (
+            not isinstance(number, types) or (isinstance(number, bool) and bool not in types)
+        ):
+            kinds = " or ".join(t.__name__ for t in types)
+            raise ValueError(f"{name} must be a JSON {kinds}")
+    for name, (low, high) in _OPTION_BOUNDS.items():
+        number = value.get(name)
+        if isinstance(number, int) and not isinstance(number, bool) and not low <= number <= high:
+            raise ValueError(f"{name} must be between {low} and {high}")
+    length = value.get("max_length", FormatOptions.max_length)
+    buffer = value.get("overlong_buffer", FormatOptions.overlong_buffer)
+    if isinstance(length, int) and isinstance(buffer, int) and buffer > length:
+        value = {**value, "overlong_buffer": length}
+    return value
+
+
+class _OptionsSchema:
+    """FormatOptions' schema, with the bounds and languages a request may use."""
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(core_schema)
+        target = handler.resolve_ref_schema(json_schema)
+        properties = target["properties"]
+        properties["language"]["enum"] = sorted(LANGUAGE_SCRIPTS)
+        for name, (low, high) in _OPTION_BOUNDS.items():
+            properties[name].update(minimum=low, maximum=high)
+        properties["overlong_buffer"]["description"] = "read as max_length when larger"
+        return json_schema
+
+
+Options = Annotated[FormatOptions, BeforeValidator(_options_in_bounds), _OptionsSchema]
 
 
 class VerifyRequest(BaseModel):
     """A batch of items and, optionally, which rewards to compute and how to weigh them."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     items: list[ItemEntry] = Field(min_length=1)
     rewards: list[RewardName] | None = Field(
-        None, description="scores to compute; default from the server settings"
+        None,
+        description="scores to compute; default from the server settings",
+        json_schema_extra={"uniqueItems": True},
     )
-    weights: dict[RewardName, float] | None = Field(
+    weights: dict[RewardName, Weight] | None = Field(
         None, description="weight per score; reward = Σ weight·score; default from settings"
     )
-    options: FormatOptions | None = Field(None, description="parameters of the format rewards")
+    options: Options | None = Field(None, description="parameters of the format rewards")
 
     @field_validator("rewards")
     @classmethod
@@ -111,7 +216,7 @@ class VerifyRequest(BaseModel):
 
 
 class ItemError(BaseModel):
-    code: str = Field(description="stable machine-readable code, e.g. 'invalid_reference'")
+    code: ErrorCode = Field(description="stable machine-readable code, e.g. 'invalid_reference'")
     message: str
 
 
@@ -127,9 +232,35 @@ class VerifyResult(BaseModel):
     elapsed_ms: float
     error: ItemError | None = None
 
+    @classmethod
+    def of(cls, item_id: str | None, outcome: Outcome) -> VerifyResult:
+        """The result of the item ``item_id`` whose verdict is ``outcome``."""
+        error = outcome.error
+        return cls.model_construct(
+            id=item_id,
+            reward=outcome.reward,
+            status=outcome.status,
+            scores=outcome.scores,
+            extracted=outcome.extracted,
+            details=outcome.details,
+            elapsed_ms=round(outcome.elapsed_s * 1000, 3),
+            error=None
+            if error is None
+            else ItemError.model_construct(code=error.code, message=error.message),
+        )
+
 
 class VerifyResponse(BaseModel):
     results: list[VerifyResult]
+
+
+_RESULTS = TypeAdapter(list[VerifyResult])
+
+
+def results_wire(results: Sequence[VerifyResult]) -> list[dict[str, Any]]:
+    """The results' wire form (plain JSON values), from the model: the one place it is built."""
+    wire: list[dict[str, Any]] = _RESULTS.dump_python(list(results), mode="json")
+    return wire
 
 
 class VotePrompt(BaseModel):
@@ -140,25 +271,25 @@ class VotePrompt(BaseModel):
     id: str
     domain: str = Field(description="math, science or logic")
     completions: list[str | list[ChatMessage]] = Field(min_length=1, max_length=4096)
-    reference: dict[str, Any] | None = None
+    reference: Reference = None
 
     @property
     def texts(self) -> list[str]:
         return [chat_text(c) for c in self.completions]
 
 
+MAX_PROMPTS = 10_000
+
+
 class VoteRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    prompts: list[VotePrompt] = Field(min_length=1, max_length=10_000)
-    k: list[int] = Field(default=[1], description="k values for pass@k and maj@k")
-
-    @field_validator("k")
-    @classmethod
-    def _positive(cls, value: list[int]) -> list[int]:
-        if not value or any(k < 1 for k in value):
-            raise ValueError("k values must be positive integers")
-        return value
+    prompts: list[VotePrompt] = Field(min_length=1, max_length=MAX_PROMPTS)
+    k: list[Annotated[int, Interval(ge=1, le=4096), BeforeValidator(json_int)]] = Field(
+        default=[1],
+        max_length=64,
+        description="k values for pass@k and maj@k (none: no pass@k or maj@k); k > n is skipped",
+    )
 
 
 class VoteCluster(BaseModel):
@@ -205,6 +336,9 @@ class AnalyzeResult(BaseModel):
     )
     thinking_words: int
     thinking_chars: int
+    error: ItemError | None = Field(
+        None, description="set when this completion could not be analysed (counts are then 0)"
+    )
 
 
 class AnalyzeResponse(BaseModel):
@@ -212,7 +346,7 @@ class AnalyzeResponse(BaseModel):
 
 
 class ErrorBody(BaseModel):
-    code: str
+    code: ErrorCode
     message: str
     details: list[dict[str, Any]] | None = None
 
@@ -231,11 +365,28 @@ class SandboxHealth(BaseModel):
     last_error: str | None = Field(description="why the last executor could not be started")
 
 
+class WorkerHealth(BaseModel):
+    pid: int | None = Field(description="null while the worker is being replaced")
+    rss_mb: float = Field(description="resident memory after its last task")
+    tasks: int = Field(description="tasks since it started")
+    busy: bool
+
+
 class HealthResponse(BaseModel):
-    status: Literal["ok"]
+    """200 when ``ok``; 503 when ``degraded`` (``problems`` says why) or ``draining``."""
+
+    status: Literal["ok", "degraded", "draining"]
+    problems: list[str] = Field(description="what makes the service degraded")
     version: str
-    workers: int
-    pending_items: int
+    workers: int = Field(description="scoring worker processes configured")
+    workers_alive: int = Field(description="scoring workers started and ready")
+    worker_restarts: dict[str, int] = Field(
+        description="workers replaced since start, by reason: died, hard_timeout, "
+        "soft_timeout, rss, tasks"
+    )
+    processes: list[WorkerHealth]
+    pending_items: int = Field(description="tasks queued or running in the workers")
+    inflight_requests: int = Field(description="scoring requests being answered")
     domains: list[str]
     rewards: list[str]
     sandbox: SandboxHealth | None = Field(description="null when code scoring is off")

@@ -1,7 +1,8 @@
 """Service settings: defaults embedded here, overridable by ``RLVR_*`` environment variables.
 
-Settings are built by :func:`get_settings` when the app starts, never at import,
-so tests and tools can build apps with their own values.
+Settings are plain values, built by :func:`get_settings` when the app starts, never at
+import, so tests and tools can build apps with their own values; :mod:`.parts` turns
+them into the service's parts, once.
 
 >>> Settings(workers=1).port
 8000
@@ -17,11 +18,9 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from .domains import Domain, MathConfig, MathDomain
-from .domains.logic import LogicDomain
-from .domains.maths.extract import DEFAULT_FALLBACK_PATTERNS, ExtractionConfig
-from .domains.science import ScienceDomain
-from .scoring import ACCURACY, REWARD_NAMES
+from .domains.maths.extract import DEFAULT_FALLBACK_PATTERNS
+from .scoring import REWARD_NAMES
+from .vocabulary import Score
 
 
 def _default_workers() -> int:
@@ -40,6 +39,13 @@ class Settings(BaseSettings):
     workers: int = Field(default_factory=_default_workers, ge=1, le=256)
     item_timeout_s: float = Field(10.0, gt=0, description="soft limit per item")
     kill_grace_s: float = Field(2.0, gt=0, description="hard limit = soft limit + this")
+    worker_max_tasks: int = Field(10_000, ge=1, description="tasks before a worker is replaced")
+    worker_max_rss_mb: int = Field(
+        1024, ge=64, description="resident memory above which a worker is replaced"
+    )
+    drain_timeout_s: float = Field(
+        120.0, ge=0, description="on SIGTERM, how long in-flight requests may take to finish"
+    )
 
     max_items: int = Field(20_000, ge=1)
     max_body_bytes: int = Field(256 * 1024 * 1024, ge=1024)
@@ -69,8 +75,8 @@ class Settings(BaseSettings):
     code_memory_mb: int = Field(512, ge=16, description="default per-test address space")
     code_max_tests: int = Field(256, ge=1)
 
-    default_rewards: tuple[str, ...] = (ACCURACY, "format")
-    default_weights: dict[str, float] = {ACCURACY: 0.9, "format": 0.1}
+    default_rewards: tuple[str, ...] = (Score.ACCURACY.value, Score.FORMAT.value)
+    default_weights: dict[str, float] = {Score.ACCURACY.value: 0.9, Score.FORMAT.value: 0.1}
 
     @field_validator("default_rewards", "default_weights")
     @classmethod
@@ -91,13 +97,6 @@ class Settings(BaseSettings):
             if groups < 1:
                 raise ValueError(f"fallback pattern {pattern!r} needs a group for the answer")
         return value
-
-    def domains(self) -> dict[str, Domain]:
-        """The scoring domains, configured by these settings."""
-        extraction = ExtractionConfig(fallback_patterns=self.math_fallback_patterns)
-        math = MathConfig(extraction=extraction, reject_hedging=self.math_reject_hedging)
-        math_domain = MathDomain(math)
-        return {"math": math_domain, "science": ScienceDomain(math_domain), "logic": LogicDomain()}
 
 
 @lru_cache(maxsize=1)

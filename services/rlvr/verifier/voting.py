@@ -16,22 +16,23 @@ from dataclasses import dataclass, field
 from math import comb
 from typing import Any
 
-from .domains import DOMAINS, CannotScore, InvalidReference
+from .domains import CannotScore, Domain, InvalidReference, build_domains
 from .domains.logic import final_answer
 from .domains.maths.compare import fast_compare, math_equal, normalize
 from .domains.maths.extract import extract_answer
 from .domains.science import chosen_letters
 from .timeouts import ItemTimeout, time_limit
+from .vocabulary import ErrorCode
 
 VOTABLE = ("math", "science", "logic")
 
 
 class CannotVote(CannotScore):
-    code = "vote_unsupported"
+    code = ErrorCode.VOTE_UNSUPPORTED
 
 
 class VoteTimeout(CannotScore):
-    code = "item_timeout"
+    code = ErrorCode.ITEM_TIMEOUT
 
 
 def pass_at_k(n: int, c: int, k: int) -> float:
@@ -105,16 +106,17 @@ def vote_safely(
     reference: Mapping[str, Any] | None,
     ks: Sequence[int],
     soft_timeout_s: float = 0.0,
+    domains: Mapping[str, Domain] | None = None,
 ) -> dict[str, Any]:
     """:func:`vote` for a worker process: every failure becomes ``status: error``."""
     try:
-        return {"status": "ok", **vote(domain, completions, reference, ks, soft_timeout_s)}
+        return {"status": "ok", **vote(domain, completions, reference, ks, soft_timeout_s, domains)}
     except CannotScore as exc:
         return {"status": "error", "error": {"code": exc.code, "message": str(exc)}}
     except Exception as exc:  # a bug must not lose the prompt
         return {
             "status": "error",
-            "error": {"code": "scoring_failed", "message": type(exc).__name__},
+            "error": {"code": ErrorCode.SCORING_FAILED, "message": type(exc).__name__},
         }
 
 
@@ -124,25 +126,30 @@ def vote(
     reference: Mapping[str, Any] | None,
     ks: Sequence[int],
     soft_timeout_s: float = 0.0,
+    domains: Mapping[str, Domain] | None = None,
 ) -> dict[str, Any]:
     """The vote of one prompt; raises :class:`CannotScore` for an unusable request."""
     if domain not in VOTABLE:
         raise CannotVote(f"voting works for {', '.join(VOTABLE)}, not {domain!r}")
     try:
         with time_limit(soft_timeout_s):
-            return _vote(domain, completions, reference, ks)
+            return _vote(domain, completions, reference, ks, domains or build_domains())
     except ItemTimeout:
         raise VoteTimeout(f"voting took longer than {soft_timeout_s:g} s") from None
 
 
 def _vote(
-    domain: str, completions: Sequence[str], reference: Mapping[str, Any] | None, ks: Sequence[int]
+    domain: str,
+    completions: Sequence[str],
+    reference: Mapping[str, Any] | None,
+    ks: Sequence[int],
+    domains: Mapping[str, Domain],
 ) -> dict[str, Any]:
     n = len(completions)
     answers = [answer_of(domain, c) for c in completions]
     clusters = cluster(domain, answers)
     if reference is not None:
-        checker = DOMAINS[domain]
+        checker = domains[domain]
         for group in clusters:
             group.correct = checker.verify(completions[group.members[0]], reference).accuracy >= 1
     top = _majority(clusters, n)

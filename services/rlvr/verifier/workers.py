@@ -1,137 +1,424 @@
-"""A pool of worker processes that score items, with a hard time limit per item.
+"""Worker processes that score, each one owned by a supervising thread of the service.
 
-Built on pebble's ``ProcessPool``: a task that outlives its timeout is killed
-together with its worker process and pebble starts a fresh worker (forked from
-this process, so it is born with the parsers imported), so a hung sympy call
-costs one worker restart, never the service. Two limits apply to every item:
+pebble's pool (used before) broke for good when an *idle* worker was killed (the kernel's
+OOM killer, ``kill -9``) and never recycled workers, so memory grew without bound. Here each
+worker has a *slot*: a thread that takes the next task from the pool's queue, sends it to
+its worker over a pipe and waits at most the task's hard limit. The slot then
 
-* the soft limit (``item_timeout_s``), raised inside the worker by SIGALRM
-  (see :mod:`rlvr.verifier.timeouts`); cheap, the worker survives;
-* the hard limit (soft + ``kill_grace_s``), enforced by pebble killing the worker,
-  for code that never yields back to the interpreter.
+* kills the worker when the hard limit passes (C code that ignores the soft limit);
+* notices when the worker died, busy or idle, and starts another;
+* retires the worker after ``max_tasks`` tasks, above ``max_rss_bytes`` of resident memory,
+  or after a soft time limit fired in it (interrupted parsers leave garbage behind).
 
-Items that share a reference (a GRPO group) are sent as one task: the worker
-parses the gold once and reuses its caches, and inter-process overhead is paid
-once per group. If such a task is killed or its worker dies, its items are
-retried one per task, so only the item at fault ends as ``timeout``/``error``.
+Workers are forked from a forkserver: a small single-threaded process that imported and
+warmed up the parsers once (:mod:`.worker_warmup`), so a fresh worker is ready in tens of
+milliseconds and never inherits the service's threads, sockets or sandbox connections.
+A task's result is its value or a :class:`Failure`, never an exception.
+
+The queue is a priority queue: follow-up tasks of items already being scored (a retry,
+a reference check) go before new work. A request queue, batching across requests or
+backpressure can sit in front of :meth:`WorkerPool.submit`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import itertools
 import logging
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import replace
-from typing import Any, TypeVar
+import multiprocessing
+import os
+import queue
+import signal
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from enum import IntEnum, StrEnum
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+from typing import Any
 
-from pebble import ProcessExpired, ProcessPool
-
-from .domains import DOMAINS, Domain, install
-from .scoring import Job, Outcome, ScoringPlan, score_item, score_many
+from .domains import Domain
+from .worker_process import serve
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
+
+_IDLE_CHECK_S = 0.2  # how quickly an idle worker's death is noticed
+_STOP_WAIT_S = 2.0
+_STOP = object()  # what a slot's queue read returns when the pool closes
 
 
-def _start_worker(domains: Mapping[str, Domain]) -> None:
-    """Install the configured domains, then exercise the parsers once so that a new
-    worker's first items are not slow."""
-    install(domains)
-    score_item(Job("math", "\\boxed{\\frac{1}{2}}", {"answer": "x^2"}), ScoringPlan())
+class FailureKind(StrEnum):
+    KILLED = "killed"  # ran past its hard limit; the worker was killed
+    DIED = "died"  # the worker died while running it (crash, OOM killer, kill -9)
+    RAISED = "raised"  # the task raised inside the worker (a bug)
+    UNAVAILABLE = "unavailable"  # no worker could be started, or the pool is closing
 
 
-class ScoringPool:
-    """Runs scoring tasks in ``workers`` processes and turns every failure into an Outcome."""
+@dataclass(frozen=True)
+class Failure:
+    """Why a task produced no value."""
 
-    def __init__(
+    kind: FailureKind
+    message: str
+
+
+class Priority(IntEnum):
+    FOLLOW_UP = 0  # a retry or check for an item already in progress
+    NORMAL = 1
+
+
+@dataclass(frozen=True)
+class PoolConfig:
+    size: int
+    hard_limit_s: float  # a task's default wall-clock limit, after which its worker is killed
+    kill_grace_s: float  # once a soft limit starts in a task, its hard limit is soft + this
+    max_tasks: int = 10_000  # tasks per worker before it is replaced
+    max_rss_bytes: int = 1 << 30  # resident memory above which a worker is replaced
+    start_timeout_s: float = 60.0
+    down_grace_s: float = 5.0  # a slot without a worker for longer than this is "down"
+
+
+@dataclass(frozen=True)
+class WorkerInfo:
+    pid: int | None
+    rss_bytes: int
+    tasks: int
+    busy: bool
+
+
+@dataclass(eq=False)
+class _Task:
+    fn: Callable[..., Any]
+    args: tuple[Any, ...]
+    limit_s: float
+    future: Future[Any] = field(default_factory=Future)
+
+
+def _context() -> Any:
+    context = multiprocessing.get_context("forkserver")
+    # Only takes effect when the forkserver starts (with the first worker of the process).
+    context.set_forkserver_preload(["rlvr.verifier.worker_warmup"])
+    return context
+
+
+def _describe_exit(code: int | None) -> str:
+    if code is None:
+        return "exit status unknown"
+    if code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"killed by signal {-code}"
+    return f"exit code {code}"
+
+
+class _Slot(threading.Thread):
+    """One worker process and the thread that owns it."""
+
+    def __init__(self, pool: WorkerPool, index: int) -> None:
+        super().__init__(name=f"rlvr-worker-slot-{index}", daemon=True)
+        self.pool, self.index = pool, index
+        self.process: BaseProcess | None = None
+        self.conn: Connection | None = None
+        self.tasks = 0
+        self.rss = 0
+        self.busy = False
+        self.down_since: float | None = time.monotonic()
+        self.last_error: str | None = None
+        self._ids = itertools.count()
+
+    # -- the loop ---------------------------------------------------------------------------
+
+    def run(self) -> None:
+        backoff = 0.1
+        while not self.pool.closing:
+            if self.process is None and not self._start():
+                wait, backoff = backoff, min(backoff * 2, 5.0)
+                if self.pool.alive > 0:  # others take the work while this slot retries
+                    time.sleep(wait)
+                    continue
+                # No worker anywhere: answer queued tasks now rather than leave them waiting.
+                task = self._take(wait)
+                if task is _STOP:
+                    break
+                if isinstance(task, _Task) and task.future.set_running_or_notify_cancel():
+                    error = f"no scoring worker: {self.last_error}"
+                    task.future.set_result(Failure(FailureKind.UNAVAILABLE, error))
+                continue
+            backoff = 0.1
+            task = self._take(_IDLE_CHECK_S)
+            if task is _STOP:
+                break
+            if task is None:
+                self._check_idle()
+            elif isinstance(task, _Task) and task.future.set_running_or_notify_cancel():
+                self._execute(task)
+        self._stop_worker()
+
+    def _take(self, timeout: float) -> _Task | object | None:
+        """The next task, ``_STOP``, or None when there was none for ``timeout`` seconds."""
+        try:
+            _, _, task = self.pool.queue.get(timeout=timeout)
+        except queue.Empty:
+            return None
+        return _STOP if task is None else task
+
+    def _execute(self, task: _Task) -> None:
+        self.busy = True
+        try:
+            result = self._run(task)
+        except Exception as exc:  # a bug here must not strand the task or the slot
+            log.exception("worker slot %d failed", self.index)
+            result = Failure(FailureKind.UNAVAILABLE, f"{type(exc).__name__}: {exc}")
+        finally:
+            self.busy = False
+        task.future.set_result(result)
+
+    def _run(self, task: _Task) -> Any:
+        if (self.process is None or not self.process.is_alive()) and not self._restart("died"):
+            return Failure(FailureKind.UNAVAILABLE, f"no scoring worker: {self.last_error}")
+        message = (next(self._ids), task.fn, task.args)
+        try:
+            assert self.conn is not None
+            self.conn.send(message)
+        except (BrokenPipeError, ConnectionResetError):  # it died just before: not the task's doing
+            if not self._restart("died"):
+                return Failure(FailureKind.UNAVAILABLE, f"no scoring worker: {self.last_error}")
+            assert self.conn is not None
+            self.conn.send(message)
+        try:
+            answer = self._wait(task.limit_s)
+        except (EOFError, OSError):
+            code = self._discard("died", kill=False)
+            return Failure(FailureKind.DIED, f"the scoring worker died ({_describe_exit(code)})")
+        if answer is None:
+            self._discard("hard_timeout", kill=True)
+            return Failure(
+                FailureKind.KILLED, "ran past its hard time limit; its worker was killed"
+            )
+        task_id, ok, value, rss, timed_out = answer
+        assert task_id == message[0], "a worker answered another task"
+        self.tasks += 1
+        self.rss = rss
+        if timed_out:
+            self._discard("soft_timeout", kill=False, stop=True)
+        elif rss > self.pool.config.max_rss_bytes:
+            self._discard("rss", kill=False, stop=True)
+        elif self.tasks >= self.pool.config.max_tasks:
+            self._discard("tasks", kill=False, stop=True)
+        return value if ok else Failure(FailureKind.RAISED, str(value))
+
+    def _wait(self, limit_s: float) -> tuple[Any, ...] | None:
+        """The worker's answer, or None when it ran past its hard limit. Each soft limit
+        the task starts resets the hard limit to that soft limit plus the grace."""
+        assert self.conn is not None
+        deadline = time.monotonic() + limit_s
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not self.conn.poll(remaining):
+                return None
+            answer = self.conn.recv()
+            if answer[0] != "limit":
+                return tuple(answer)
+            deadline = time.monotonic() + answer[1] + self.pool.config.kill_grace_s
+
+    def _check_idle(self) -> None:
+        if self.process is not None and not self.process.is_alive():
+            code = self._discard("died", kill=False)
+            log.warning(
+                "idle scoring worker %d died (%s); starting another",
+                self.index,
+                _describe_exit(code),
+            )
+
+    # -- worker life ----------------------------------------------------------------------
+
+    def _start(self) -> bool:
+        config = self.pool.config
+        context = _context()
+        parent, child = context.Pipe(duplex=True)
+        process = context.Process(
+            target=serve,
+            args=(child, self.pool.domains),
+            name=f"rlvr-worker-{self.index}",
+            daemon=True,
+        )
+        try:
+            process.start()
+            child.close()
+            if not parent.poll(config.start_timeout_s):
+                raise TimeoutError(f"not ready within {config.start_timeout_s:g} s")
+            hello = parent.recv()
+            if not (isinstance(hello, tuple) and hello[0] == "ready"):
+                raise RuntimeError(f"unexpected first message {hello!r}")
+        except Exception as exc:  # fork failed, the forkserver died, the worker crashed…
+            self.last_error = f"cannot start a scoring worker: {type(exc).__name__}: {exc}"
+            log.error("%s", self.last_error)
+            if process.pid is not None and process.is_alive():
+                process.kill()
+            if process.pid is not None:
+                process.join(_STOP_WAIT_S)
+            parent.close()
+            return False
+        self.process, self.conn = process, parent
+        self.tasks, self.rss, self.down_since, self.last_error = 0, 0, None, None
+        self.pool.started = True
+        return True
+
+    def _restart(self, reason: str) -> bool:
+        if self.process is not None:
+            self._discard(reason, kill=True)
+        return self._start()
+
+    def _discard(self, reason: str, *, kill: bool, stop: bool = False) -> int | None:
+        """Let go of the current worker (ask it to stop, kill it, or reap a dead one)."""
+        process, conn = self.process, self.conn
+        self.process, self.conn = None, None
+        self.down_since = time.monotonic()
+        self.pool.count_restart(reason)
+        if process is None:
+            return None
+        if stop and conn is not None:
+            with contextlib.suppress(OSError):
+                conn.send(None)
+            process.join(_STOP_WAIT_S)
+        if process.is_alive() and (kill or stop):
+            process.kill()
+        process.join(_STOP_WAIT_S)
+        if conn is not None:
+            conn.close()
+        return process.exitcode
+
+    def _stop_worker(self) -> None:
+        if self.process is not None:
+            self._discard("closed", kill=False, stop=True)
+
+    def live(self) -> bool:
+        """Whether the slot's worker is up, asked of the kernel (not of the slot's records,
+        which notice a death only when the slot next looks)."""
+        process = self.process
+        if process is None:
+            return False
+        try:  # the sentinel turns readable when the process ends; waiting on it consumes nothing
+            return not wait([process.sentinel], 0)
+        except (OSError, ValueError):  # closed under us: the slot is replacing it
+            return False
+
+    def info(self) -> WorkerInfo:
+        process = self.process
+        pid = process.pid if process is not None and self.live() else None
+        return WorkerInfo(pid, self.rss, self.tasks, self.busy)
+
+
+class WorkerPool:
+    """``size`` supervised worker processes, each given ``domains`` when it starts.
+
+    ``await pool.run(fn, *args)`` runs ``fn(*args, domains)`` in a worker and returns its
+    value, or a :class:`Failure` (killed at the hard limit, died, raised, or no worker).
+    """
+
+    def __init__(self, config: PoolConfig, domains: Mapping[str, Domain]) -> None:
+        self.config = config
+        self.domains = dict(domains)  # a plain dict pickles; the caller's may be a proxy
+        self.queue: queue.PriorityQueue[tuple[int, int, _Task | None]] = queue.PriorityQueue()
+        self.closing = False
+        self.started = False  # a first worker has been ready
+        self._order = itertools.count()
+        self._lock = threading.Lock()
+        self._restarts: Counter[str] = Counter()
+        self._slots = [_Slot(self, i) for i in range(config.size)]
+        for slot in self._slots:
+            slot.start()
+
+    # -- running tasks --------------------------------------------------------------------
+
+    def submit(
         self,
-        workers: int,
-        item_timeout_s: float,
-        kill_grace_s: float,
-        domains: Mapping[str, Domain] | None = None,
-        io_threads: int = 8,
-    ) -> None:
-        self.workers = workers
-        self.item_timeout_s = item_timeout_s
-        self.kill_grace_s = kill_grace_s
-        self.pending = 0  # items submitted and not finished: the queue depth metric
-        self.killed = 0  # workers killed for running past the hard limit or crashing
-        self._threads = ThreadPoolExecutor(io_threads, thread_name_prefix="io-scoring")
-        self._pool = ProcessPool(
-            max_workers=workers, initializer=_start_worker, initargs=(dict(domains or {}),)
-        )
+        fn: Callable[..., Any],
+        *args: Any,
+        limit_s: float | None = None,
+        priority: Priority = Priority.NORMAL,
+    ) -> Future[Any]:
+        """Queue ``fn(*args, domains)``; the future's result is its value or a Failure."""
+        task = _Task(fn, args, limit_s if limit_s is not None else self.config.hard_limit_s)
+        if self.closing:
+            task.future.set_result(Failure(FailureKind.UNAVAILABLE, "the service is stopping"))
+        else:
+            self.queue.put((priority, next(self._order), task))
+        return task.future
 
-    def hard_timeout_s(self, items: int = 1) -> float:
-        return items * self.item_timeout_s + self.kill_grace_s
+    async def run(
+        self,
+        fn: Callable[..., Any],
+        *args: Any,
+        limit_s: float | None = None,
+        priority: Priority = Priority.NORMAL,
+    ) -> Any:
+        return await asyncio.wrap_future(self.submit(fn, *args, limit_s=limit_s, priority=priority))
 
-    async def score(self, jobs: Sequence[Job], plan: ScoringPlan) -> list[Outcome]:
-        """Score ``jobs`` (ideally sharing a reference) in one task; one Outcome per job."""
-        self.pending += len(jobs)
-        try:
-            domain = DOMAINS.get(jobs[0].domain)
-            if domain is not None and domain.waits_on_io:
-                return await self._score_on_threads(jobs, plan)
-            if len(jobs) == 1:
-                return [await self.call(score_item, jobs[0], plan)]
-            outcomes = await self._run(score_many, list(jobs), plan, items=len(jobs))
-            if isinstance(outcomes, list):
-                return outcomes
-            # The group was killed or crashed: find the culprit by retrying one by one.
-            return list(await asyncio.gather(*(self.call(score_item, j, plan) for j in jobs)))
-        finally:
-            self.pending -= len(jobs)
+    # -- state, for /health and /metrics --------------------------------------------------
 
-    async def _score_on_threads(self, jobs: Sequence[Job], plan: ScoringPlan) -> list[Outcome]:
-        """Items that wait on a sandbox: each on a thread, so a group runs in parallel.
+    @property
+    def size(self) -> int:
+        return self.config.size
 
-        SIGALRM works only on the main thread; the sandbox enforces these items' limits.
-        """
-        loop = asyncio.get_running_loop()
-        threaded = replace(plan, soft_timeout_s=0.0)
-        return list(
-            await asyncio.gather(
-                *(loop.run_in_executor(self._threads, score_item, job, threaded) for job in jobs)
-            )
-        )
+    @property
+    def alive(self) -> int:
+        """Workers started, ready and not dead (busy or idle)."""
+        return sum(1 for slot in self._slots if slot.live())
 
-    async def call(self, fn: Callable[..., Outcome], *args: Any) -> Outcome:
-        """Run ``fn(*args)`` in a worker under the one-item hard limit."""
-        outcome = await self._run(fn, *args, items=1)
-        assert isinstance(outcome, Outcome)
-        return outcome
+    @property
+    def pending(self) -> int:
+        """Tasks queued or running."""
+        return self.queue.qsize() + sum(1 for slot in self._slots if slot.busy)
 
-    async def run_task(self, fn: Callable[..., T], *args: Any) -> T | Outcome:
-        """Run any ``fn(*args)`` in a worker under the one-item hard limit; a kill or a
-        crash comes back as a failed :class:`Outcome`."""
-        self.pending += 1
-        try:
-            result: T | Outcome = await self._run(fn, *args, items=1)
-            return result
-        finally:
-            self.pending -= 1
+    def problems(self) -> list[str]:
+        """What is wrong with the pool: no worker ready yet, or a slot that has been without
+        a worker for longer than the grace period (a restart normally takes milliseconds)."""
+        if not self.started:
+            return ["starting: no scoring worker is ready yet"]
+        now = time.monotonic()
+        grace = self.config.down_grace_s
+        return [
+            f"scoring worker {slot.index} is down: {slot.last_error or 'restarting'}"
+            for slot in self._slots
+            if slot.down_since is not None and now - slot.down_since > grace
+        ]
 
-    async def _run(self, fn: Callable[..., Any], *args: Any, items: int) -> Any:
-        limit = self.hard_timeout_s(items)
-        try:
-            future = self._pool.schedule(fn, args=args, timeout=limit)
-            return await asyncio.wrap_future(future)
-        except FutureTimeout:
-            self.killed += 1
-            return Outcome.failed(
-                "item_timeout",
-                f"scoring ran past the hard limit of {limit:g} s; worker killed",
-                "timeout",
-                elapsed_s=limit,
-            )
-        except ProcessExpired as exc:
-            self.killed += 1
-            log.warning("a scoring worker died: %s", str(exc))
-            return Outcome.failed("worker_crashed", "the scoring worker died; retry the item")
+    def workers(self) -> list[WorkerInfo]:
+        return [slot.info() for slot in self._slots]
+
+    def restarts(self) -> dict[str, int]:
+        """Workers replaced since start, by reason."""
+        with self._lock:
+            return dict(self._restarts)
+
+    def count_restart(self, reason: str) -> None:
+        if reason != "closed":
+            with self._lock:
+                self._restarts[reason] += 1
+
+    # -- shutdown -------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Stop the workers without waiting for queued items."""
-        self._pool.stop()  # type: ignore[no-untyped-call]
-        self._pool.join(timeout=5)
-        self._threads.shutdown(wait=False, cancel_futures=True)
+        """Stop every worker; queued tasks end as ``unavailable``, running ones are abandoned."""
+        self.closing = True
+        while True:
+            try:
+                _, _, task = self.queue.get_nowait()
+            except queue.Empty:
+                break
+            if task is not None and task.future.set_running_or_notify_cancel():
+                task.future.set_result(Failure(FailureKind.UNAVAILABLE, "the service is stopping"))
+        for _ in self._slots:
+            self.queue.put((-1, next(self._order), None))
+        deadline = time.monotonic() + 10
+        for slot in self._slots:
+            slot.join(max(0.0, deadline - time.monotonic()))
+            if slot.process is not None and slot.process.pid is not None:  # stuck in a task
+                with contextlib.suppress(OSError):
+                    os.kill(slot.process.pid, signal.SIGKILL)

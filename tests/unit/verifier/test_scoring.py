@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import pytest
 
+from rlvr.verifier.domains import build_domains
+from rlvr.verifier.domains.fmt import FORMAT_REWARDS
 from rlvr.verifier.scoring import Job, ScoringPlan, score_item, weighted_reward
+from rlvr.verifier.vocabulary import DOMAIN_SCORES, Score
 
+DOMAINS = build_domains()
 GOOD = "<think>\n2+2\n</think>\n<answer>\n\\boxed{4}\n</answer>"
 
 
 def test_default_plan_scores_accuracy_and_format() -> None:
-    outcome = score_item(Job("math", GOOD, {"answer": "4"}), ScoringPlan())
+    outcome = score_item(Job("math", GOOD, {"answer": "4"}), ScoringPlan(), DOMAINS)
     assert outcome.status == "ok"
     assert outcome.scores == {"accuracy": 1.0, "format": 1.0}
     assert outcome.extracted == "4"
@@ -18,7 +22,7 @@ def test_default_plan_scores_accuracy_and_format() -> None:
 
 def test_selected_rewards_only() -> None:
     plan = ScoringPlan(rewards=("tag_count", "repetition"), weights={"tag_count": 2.0})
-    outcome = score_item(Job("math", GOOD, {"answer": "5"}), plan)
+    outcome = score_item(Job("math", GOOD, {"answer": "5"}), plan, DOMAINS)
     assert set(outcome.scores) == {"tag_count", "repetition"}
     assert outcome.reward == 2.0
 
@@ -41,8 +45,8 @@ def test_weighted_reward(
 
 def test_length_reward_uses_the_verdict() -> None:
     plan = ScoringPlan(rewards=("length",), weights={"length": 1.0})
-    right = score_item(Job("math", GOOD, {"answer": "4"}, num_tokens=10), plan)
-    wrong = score_item(Job("math", GOOD, {"answer": "5"}, num_tokens=10), plan)
+    right = score_item(Job("math", GOOD, {"answer": "4"}, num_tokens=10), plan, DOMAINS)
+    wrong = score_item(Job("math", GOOD, {"answer": "5"}, num_tokens=10), plan, DOMAINS)
     assert right.scores["length"] > 0 > wrong.scores["length"]
 
 
@@ -56,27 +60,57 @@ def test_length_reward_uses_the_verdict() -> None:
     ],
 )
 def test_errors_have_codes_and_null_reward(job: Job, code: str) -> None:
-    outcome = score_item(job, ScoringPlan())
+    outcome = score_item(job, ScoringPlan(), DOMAINS)
     assert outcome.status == "error"
     assert outcome.reward is None
     assert outcome.error is not None and outcome.error.code == code
 
 
-@pytest.mark.parametrize(
-    "answer", ["2^{2^{2^{100}}}", "9^{9^{9}}", "3000000!", "\\binom{10000000}{5000000}"]
-)
-def test_enormous_numbers_time_out_instead_of_hanging(answer: str) -> None:
-    outcome = score_item(
-        Job("math", f"\\boxed{{{answer}}}", {"answer": "5"}), ScoringPlan(soft_timeout_s=0.5)
-    )
-    assert outcome.status == "timeout"
-    assert outcome.error is not None and outcome.error.code == "item_timeout"
-    assert outcome.reward is None
+HOSTILE = [
+    "2^{2^{2^{100}}}",
+    "9^{9^{9}}",
+    "3000000!",
+    "\\binom{10000000}{5000000}",
+    "\\frac{" * 400 + "1" + "}{2}" * 400,
+]
 
 
-def test_answer_nested_past_the_parser_limit_is_wrong_not_a_crash() -> None:
-    answer = "\\frac{" * 400 + "1" + "}{2}" * 400
-    outcome = score_item(
-        Job("math", f"\\boxed{{{answer}}}", {"answer": "1"}), ScoringPlan(soft_timeout_s=5)
+@pytest.mark.parametrize("answer", HOSTILE)
+def test_a_completion_that_breaks_the_checker_scores_zero_not_null(answer: str) -> None:
+    """Timing out or crashing the parser must never turn into a skipped item: a policy
+    would learn to emit such text to escape the penalty for a wrong answer."""
+    plan = ScoringPlan(
+        rewards=("accuracy", "format"), weights={"accuracy": 0.9, "format": 0.1}, soft_timeout_s=0.5
     )
-    assert (outcome.status, outcome.scores["accuracy"]) == ("ok", 0.0)
+    text = f"<think>so</think><answer>\\boxed{{{answer}}}</answer>"
+    outcome = score_item(Job("math", text, {"answer": "5"}), plan, DOMAINS)
+    wrong = score_item(Job("math", text.replace(answer, "4"), {"answer": "5"}), plan, DOMAINS)
+    assert outcome.status == "ok" and outcome.error is None
+    assert outcome.scores == {"accuracy": 0.0, "format": 1.0}
+    assert outcome.details["reason"] in ("timeout", "scorer_failed")
+    assert outcome.reward is not None and wrong.reward is not None
+    assert outcome.reward <= wrong.reward
+
+
+def test_a_format_reward_the_text_makes_too_slow_keeps_its_floor() -> None:
+    text = "<think>" + "\n" * 200_000 + "x</think><answer>\\boxed{5}</answer>"
+    plan = ScoringPlan(rewards=("accuracy", "reasoning_steps", "format"), soft_timeout_s=0.5)
+    outcome = score_item(Job("math", text, {"answer": "5"}), plan, DOMAINS)
+    assert outcome.status == "ok" and outcome.scores["accuracy"] == 1.0
+    assert outcome.scores["reasoning_steps"] == 0.0
+    assert outcome.details["format_reason"] == "timeout"
+
+
+def test_a_reference_error_only_this_completion_provokes_is_the_completions() -> None:
+    """The reference works alone (against an empty completion), so the error is charged to
+    the completion: the item scores 0 instead of being skipped."""
+    reference = {"answer": "abc", "match": "numeric"}
+    alone = score_item(Job("logic", "<answer></answer>", reference), ScoringPlan(), DOMAINS)
+    provoked = score_item(Job("logic", "<answer>5</answer>", reference), ScoringPlan(), DOMAINS)
+    assert alone.status == "ok" and alone.scores["accuracy"] == 0.0
+    assert provoked.status == "ok" and provoked.scores["accuracy"] == 0.0
+    assert provoked.details["reason"] == "scorer_failed"
+
+
+def test_score_names_are_the_domain_scores_and_the_format_rewards() -> None:
+    assert set(Score) == set(DOMAIN_SCORES) | set(FORMAT_REWARDS)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
 
+from rlvr.verifier.parts import build_parts
 from rlvr.verifier.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_embedded_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -44,7 +49,7 @@ def test_bad_values_fail_at_start(monkeypatch: pytest.MonkeyPatch, name: str, va
 def test_math_extraction_is_configurable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RLVR_MATH_FALLBACK_PATTERNS", '["Result: (\\\\S+)"]')
     monkeypatch.setenv("RLVR_MATH_REJECT_HEDGING", "false")
-    math = Settings().domains()["math"]
+    math = build_parts(Settings()).domains["math"]
     assert math.verify("Result: 7", {"answer": "7"}).accuracy == 1.0
     assert math.verify("The final answer is 7", {"answer": "7"}).extracted is None
     assert math.verify("\\boxed{6} or \\boxed{7}", {"answer": "7"}).accuracy == 1.0
@@ -57,3 +62,13 @@ def test_bad_fallback_patterns_fail_at_start(
     monkeypatch.setenv("RLVR_MATH_FALLBACK_PATTERNS", patterns)
     with pytest.raises(ValidationError):
         Settings()
+
+
+def test_compose_waits_out_the_drain() -> None:
+    """`docker compose stop` must not SIGKILL the service while it still drains."""
+    yaml = pytest.importorskip("yaml")
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["verifier"]
+    drain = float(compose["environment"]["RLVR_DRAIN_TIMEOUT_S"])
+    grace = compose["stop_grace_period"]
+    assert grace.endswith("s") and float(grace[:-1]) >= drain + 10
+    assert drain >= Settings().drain_timeout_s

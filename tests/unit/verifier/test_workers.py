@@ -1,9 +1,5 @@
-"""The worker pool under faults that real answers rarely cause: C-level hangs and crashes.
-
-A hang in C code ignores SIGALRM; blocking the signal and sleeping reproduces that
-without needing an input that happens to trigger one. Workers are forked, so a
-patch made before the pool starts is what the workers run.
-"""
+"""The supervised worker pool, with real processes and real faults: workers killed with
+SIGKILL while idle or busy, hangs that ignore SIGALRM, memory growth, recycling."""
 
 from __future__ import annotations
 
@@ -12,74 +8,134 @@ import os
 import signal
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
-from rlvr.verifier import scoring
-from rlvr.verifier.scoring import Job, Outcome, ScoringPlan
-from rlvr.verifier.workers import ScoringPool
+from rlvr.verifier.workers import Failure, FailureKind, PoolConfig, WorkerPool
 
-PLAN = ScoringPlan(soft_timeout_s=0.5)
+from . import faults
 
 
-def _hang_in_c() -> None:
-    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
-    time.sleep(60)
+def _pool(**config: Any) -> WorkerPool:
+    settings: dict[str, Any] = {"size": 2, "hard_limit_s": 30.0, "kill_grace_s": 0.5}
+    settings.update(config)
+    return WorkerPool(PoolConfig(**settings), faults.domains())
 
 
-def _pid() -> Outcome:
-    return Outcome("ok", details={"pid": os.getpid()})
+def _ready(pool: WorkerPool, timeout: float = 60) -> list[int]:
+    """The worker pids, once every worker is up."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        pids = [w.pid for w in pool.workers()]
+        if all(pid is not None for pid in pids):
+            return [pid for pid in pids if pid is not None]
+        time.sleep(0.05)
+    raise AssertionError(f"workers did not start: {pool.problems()}")
 
 
-def _job(n: int, completion: str | None = None) -> Job:
-    return Job("math", completion or f"\\boxed{{{n}}}", {"answer": str(n)})
+def _run(pool: WorkerPool, fn: Any, *args: Any, limit_s: float | None = None) -> Any:
+    return pool.submit(fn, *args, limit_s=limit_s).result(timeout=120)
 
 
 @pytest.fixture
-def faulty_pool(monkeypatch: pytest.MonkeyPatch) -> Iterator[ScoringPool]:
-    """Workers in which the completion HANG hangs in C and CRASH kills the process."""
-    real = scoring._score
-
-    def faulty(job: Job, plan: ScoringPlan) -> Outcome:
-        if job.completion == "HANG":
-            _hang_in_c()
-        if job.completion == "CRASH":
-            os._exit(3)
-        return real(job, plan)
-
-    monkeypatch.setattr(scoring, "_score", faulty)
-    pool = ScoringPool(workers=2, item_timeout_s=0.5, kill_grace_s=0.5)
+def pool() -> Iterator[WorkerPool]:
+    pool = _pool()
     yield pool
     pool.close()
 
 
-def test_scores_a_group_in_a_worker(faulty_pool: ScoringPool) -> None:
-    outcomes = asyncio.run(faulty_pool.score([_job(4), _job(4, "\\boxed{5}")], PLAN))
-    assert [o.scores["accuracy"] for o in outcomes] == [1.0, 0.0]
-    assert all(o.elapsed_s > 0 for o in outcomes)
-    assert faulty_pool.pending == 0
+def test_tasks_run_with_the_domains_given_at_start(pool: WorkerPool) -> None:
+    pids = set(_ready(pool))
+    assert _run(pool, faults.pid) in pids
+    assert pool.problems() == [] and pool.alive == 2
 
 
-def test_a_hung_item_is_killed_alone_and_the_pool_recovers(faulty_pool: ScoringPool) -> None:
-    async def scenario() -> list[list[Outcome]]:
-        group = faulty_pool.score([_job(1), _job(1, "HANG"), _job(1, "\\boxed{2}")], PLAN)
-        others = [faulty_pool.score([_job(n)], PLAN) for n in range(10)]
-        return await asyncio.gather(group, *others)
-
-    started = time.monotonic()
-    group, *others = asyncio.run(scenario())
-    assert time.monotonic() - started < 15
-    assert [o.status for o in group] == ["ok", "timeout", "ok"]
-    assert group[1].error is not None and "worker killed" in group[1].error.message
-    assert [o.scores["accuracy"] for o in (group[0], group[2])] == [1.0, 0.0]
-    assert all(o.status == "ok" and o.scores["accuracy"] == 1.0 for [o] in others)
-    assert faulty_pool.killed == 2  # the group task, then the culprit alone
-    assert asyncio.run(faulty_pool.call(_pid)).status == "ok"
+def test_idle_workers_killed_are_replaced(pool: WorkerPool) -> None:
+    before = _ready(pool)
+    for pid in before:
+        os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while pool.restarts().get("died", 0) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    after = _ready(pool)
+    assert pool.restarts()["died"] == 2
+    assert not set(after) & set(before)
+    results = [pool.submit(faults.pid) for _ in range(6)]
+    assert {r.result(timeout=60) for r in results} <= set(after)
 
 
-def test_a_crashed_worker_is_an_error_outcome_and_is_replaced(faulty_pool: ScoringPool) -> None:
-    outcomes = asyncio.run(faulty_pool.score([_job(3), _job(3, "CRASH")], PLAN))
-    assert outcomes[0].status == "ok"
-    assert outcomes[1].status == "error" and outcomes[1].error is not None
-    assert outcomes[1].error.code == "worker_crashed"
-    assert asyncio.run(faulty_pool.call(_pid)).status == "ok"
+def test_a_busy_worker_killed_fails_only_its_own_task(pool: WorkerPool) -> None:
+    _ready(pool)
+    slow = pool.submit(faults.obey, "SLEEP:60")
+    deadline = time.monotonic() + 30
+    busy = []
+    while not busy and time.monotonic() < deadline:
+        busy = [w.pid for w in pool.workers() if w.busy and w.pid is not None]
+        time.sleep(0.02)
+    others = [pool.submit(faults.pid) for _ in range(4)]
+    os.kill(busy[0], signal.SIGKILL)
+    failure = slow.result(timeout=30)
+    assert isinstance(failure, Failure) and failure.kind is FailureKind.DIED
+    assert "SIGKILL" in failure.message
+    assert all(isinstance(o.result(timeout=30), int) for o in others)
+
+
+def test_a_hang_deaf_to_the_soft_limit_is_killed_at_the_hard_limit(pool: WorkerPool) -> None:
+    _ready(pool)
+    failure = _run(pool, faults.obey, "HANG", limit_s=0.5)
+    assert isinstance(failure, Failure) and failure.kind is FailureKind.KILLED
+    assert pool.restarts()["hard_timeout"] == 1
+    assert isinstance(_run(pool, faults.pid), int)
+
+
+def test_a_soft_limit_moves_the_hard_limit_and_recycles_the_worker(pool: WorkerPool) -> None:
+    _ready(pool)
+    # The task's own hard limit is 0.3 s, but it starts a 1 s soft limit: the hard limit
+    # becomes 1 s + grace, so the soft limit fires first and the worker survives the task.
+    assert _run(pool, faults.soft_timeout, 1.0, limit_s=0.3) == "ItemTimeout"
+    assert pool.restarts() == {"soft_timeout": 1}
+
+
+def test_workers_are_replaced_after_max_tasks() -> None:
+    pool = _pool(size=1, max_tasks=3)
+    try:
+        pids = [_run(pool, faults.pid) for _ in range(7)]
+    finally:
+        pool.close()
+    assert len(set(pids)) == 3  # 3 + 3 + 1 tasks
+    assert pool.restarts()["tasks"] == 2
+
+
+def test_a_worker_above_the_memory_ceiling_is_replaced() -> None:
+    pool = _pool(size=1, max_rss_bytes=400 * 2**20)
+    try:
+        first = _run(pool, faults.obey, "LEAK:500")
+        second = _run(pool, faults.pid)
+        rss = pool.workers()[0].rss_bytes
+    finally:
+        pool.close()
+    assert first != second
+    assert pool.restarts() == {"rss": 1}
+    assert rss < 400 * 2**20
+
+
+def test_a_task_that_raises_is_a_failure_not_a_dead_worker(pool: WorkerPool) -> None:
+    _ready(pool)
+    failure = _run(pool, faults.obey, "RAISE")
+    assert isinstance(failure, Failure) and failure.kind is FailureKind.RAISED
+    assert "ValueError" in failure.message
+    assert pool.restarts() == {}
+
+
+def test_async_callers_and_a_closed_pool(pool: WorkerPool) -> None:
+    _ready(pool)
+
+    async def many() -> list[Any]:
+        return list(await asyncio.gather(*(pool.run(faults.pid) for _ in range(20))))
+
+    assert all(isinstance(pid, int) for pid in asyncio.run(many()))
+    pool.close()
+    failure = _run(pool, faults.pid)
+    assert isinstance(failure, Failure) and failure.kind is FailureKind.UNAVAILABLE
+    assert pool.alive == 0

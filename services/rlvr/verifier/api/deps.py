@@ -1,28 +1,40 @@
-"""Shared objects the routes need, held on ``app.state`` by :func:`rlvr.verifier.app.create_app`."""
+"""Shared objects the routes need, built once by :func:`rlvr.verifier.app.create_app` and held
+on ``app.state``."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from fastapi import Request
 
 from rlvr.sandbox.pool import SandboxPool
 
 from ..batch import ItemLimits
+from ..dispatch import Scorer
+from ..domains import Domain
 from ..domains.fmt import FormatOptions
+from ..drain import Drain
 from ..errors import ApiError
 from ..metrics import Metrics
 from ..scoring import ScoringPlan
 from ..settings import Settings
-from ..workers import ScoringPool
+from ..vocabulary import ErrorCode
+from ..workers import WorkerPool
 
 
-@dataclass
+@dataclass(frozen=True)
 class Services:
+    """The app's parts: every route and adapter route scores through these, never its own."""
+
     settings: Settings
-    pool: ScoringPool
+    domains: Mapping[str, Domain]  # every domain, code included when its sandbox runs
+    default_plan: ScoringPlan
+    limits: ItemLimits
+    pool: WorkerPool
+    scorer: Scorer
     metrics: Metrics
+    drain: Drain
     sandbox: SandboxPool | None = None
 
     def plan(
@@ -32,11 +44,12 @@ class Services:
         options: FormatOptions | None = None,
     ) -> ScoringPlan:
         """What to score, from a request's choices or else the server's defaults."""
-        return ScoringPlan(
-            rewards=tuple(rewards) if rewards else self.settings.default_rewards,
-            weights=dict(weights) if weights is not None else self.settings.default_weights,
-            format_options=options or FormatOptions(),
-            soft_timeout_s=self.settings.item_timeout_s,
+        plan = self.default_plan
+        return replace(
+            plan,
+            rewards=tuple(rewards) if rewards else plan.rewards,
+            weights=dict(weights) if weights is not None else plan.weights,
+            format_options=options or plan.format_options,
         )
 
     def check_count(self, count: int, what: str) -> None:
@@ -44,15 +57,8 @@ class Services:
         limit = self.settings.max_items
         if count > limit:
             raise ApiError(
-                413, "too_many_items", f"{count} {what}; the limit is {limit}: split the batch"
+                ErrorCode.TOO_MANY_ITEMS, f"{count} {what}; the limit is {limit}: split the batch"
             )
-
-    @property
-    def limits(self) -> ItemLimits:
-        settings = self.settings
-        return ItemLimits(
-            settings.max_completion_chars, settings.max_reference_chars, settings.max_id_chars
-        )
 
 
 def get_services(request: Request) -> Services:

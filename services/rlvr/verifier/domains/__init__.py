@@ -1,29 +1,35 @@
-"""Scoring domains behind one interface; a new domain is one module and one line here."""
+"""Scoring domains behind one interface; a new domain is one module and one line here.
+
+There is no process-wide registry: the app builds its domains once from settings
+(:func:`build_domains`) and hands the mapping to every route and, at start, to every
+worker process, so two apps (or two tests) in one process never see each other's.
+"""
 
 from __future__ import annotations
-
-from collections.abc import Mapping
 
 from .base import CannotScore, Domain, InvalidReference, MissingReference, Verdict
 from .logic import LogicDomain
 from .maths import MathConfig, MathDomain
 from .science import ScienceDomain
 
-# The registry items are scored with; defaults until install() replaces entries.
-DOMAINS: dict[str, Domain] = {
-    "math": MathDomain(),
-    "science": ScienceDomain(),
-    "logic": LogicDomain(),
-}
 
+def build_domains(math: MathConfig | None = None) -> dict[str, Domain]:
+    """The domains scored in worker processes (CPU-bound, picklable), by name.
 
-def install(domains: Mapping[str, Domain]) -> None:
-    """Put configured domains in the registry (each worker does so when it starts)."""
-    DOMAINS.update(domains)
+    The code domain is added by the app once its sandbox runs (see ``sandboxes.py``).
+
+    >>> sorted(build_domains())
+    ['logic', 'math', 'science']
+    """
+    math_domain = MathDomain(math or MathConfig())
+    return {
+        "math": math_domain,
+        "science": ScienceDomain(math_domain),
+        "logic": LogicDomain(),
+    }
 
 
 __all__ = [
-    "DOMAINS",
     "CannotScore",
     "Domain",
     "InvalidReference",
@@ -31,5 +37,5 @@ __all__ = [
     "MathDomain",
     "MissingReference",
     "Verdict",
-    "install",
+    "build_domains",
 ]

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from ..vocabulary import ErrorCode
+
 
 class CannotScore(Exception):
     """The item cannot be scored at all: a bad reference, a sandbox that is down….
@@ -18,19 +20,19 @@ class CannotScore(Exception):
     skips the item instead of punishing a model that may well be right.
     """
 
-    code = "invalid_reference"
+    code = ErrorCode.INVALID_REFERENCE
 
 
 class InvalidReference(CannotScore):
     """The reference exists but cannot be used (e.g. an unparseable gold answer)."""
 
-    code = "invalid_reference"
+    code = ErrorCode.INVALID_REFERENCE
 
 
 class MissingReference(CannotScore):
     """The domain needs a reference and the item has none, or lacks a required field."""
 
-    code = "missing_reference"
+    code = ErrorCode.MISSING_REFERENCE
 
 
 @dataclass(frozen=True)

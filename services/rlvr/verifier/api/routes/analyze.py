@@ -6,41 +6,66 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Request, Response
 
-from ...behaviours import analyze_many
-from ...errors import ApiError
-from ...schemas import AnalyzeRequest, AnalyzeResponse, ErrorResponse
-from ...scoring import Outcome
+from ... import tasks
+from ...schemas import AnalyzeRequest, AnalyzeResponse, AnalyzeResult
+from ...vocabulary import ErrorCode
+from ...workers import Failure
+from ..bodies import ERROR_RESPONSES, ServiceRoute, read_request, request_body, respond
 from ..deps import Services, get_services
 
-router = APIRouter()
+router = APIRouter(route_class=ServiceRoute)
 CHUNK = 64
+
+
+def _unanalysed(failure: Failure) -> dict[str, Any]:
+    code = ErrorCode.ITEM_TIMEOUT if failure.kind == "killed" else ErrorCode.WORKER_CRASHED
+    return {
+        "counts": {},
+        "spans": {},
+        "thinking_words": 0,
+        "thinking_chars": 0,
+        "error": {"code": code, "message": failure.message},
+    }
 
 
 @router.post(
     "/analyze",
     response_model=AnalyzeResponse,
-    responses={
-        400: {"model": ErrorResponse},
-        413: {"model": ErrorResponse},
-        422: {"model": ErrorResponse},
-        503: {"model": ErrorResponse},
-    },
+    responses=ERROR_RESPONSES,
+    openapi_extra=request_body(AnalyzeRequest),
     summary="Reasoning behaviours per completion (lexical detector)",
 )
 async def analyze(
-    request: AnalyzeRequest, services: Annotated[Services, Depends(get_services)]
-) -> JSONResponse:
+    request: Request, services: Annotated[Services, Depends(get_services)]
+) -> Response:
     """One result per completion, in order."""
-    texts = request.texts
-    services.check_count(len(texts), "completions")
-    chunks = [texts[i : i + CHUNK] for i in range(0, len(texts), CHUNK)]
-    done = await asyncio.gather(*(services.pool.run_task(analyze_many, c) for c in chunks))
-    results: list[dict[str, Any]] = []
-    for part in done:
-        if isinstance(part, Outcome):  # a regex cannot hang, but a worker can die
-            raise ApiError(503, "worker_crashed", "a scoring worker died; retry the request")
-        results.extend(part)
-    return JSONResponse({"results": results})
+    body = await read_request(
+        request,
+        AnalyzeRequest,
+        lambda body: len(body.completions),
+        services.settings.max_items,
+        "completions",
+    )
+    texts = body.texts
+    limit = services.default_plan.soft_timeout_s + services.settings.kill_grace_s
+
+    async def chunk(part: list[str]) -> list[dict[str, Any]]:
+        done = await services.scorer.run_task(tasks.analyze, part, limit_s=limit)
+        if not isinstance(done, Failure):
+            return done  # type: ignore[no-any-return]
+        if len(part) == 1:
+            return [_unanalysed(done)]
+        # One completion broke the chunk: analyse each alone, so only that one says so.
+        return [r for one in await asyncio.gather(*(chunk([t]) for t in part)) for r in one]
+
+    parts = await asyncio.gather(
+        *(chunk(texts[i : i + CHUNK]) for i in range(0, len(texts), CHUNK))
+    )
+
+    def build() -> dict[str, Any]:
+        results = [AnalyzeResult.model_validate(r) for part in parts for r in part]
+        return {"results": [r.model_dump(mode="json") for r in results]}
+
+    return await respond(build)

@@ -1,4 +1,5 @@
-"""``GET /health`` and ``GET /metrics``."""
+"""``GET /health`` and ``GET /metrics``: cheap reads of the pool's state, never any work,
+so they answer quickly however busy the workers are."""
 
 from __future__ import annotations
 
@@ -9,25 +10,54 @@ from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from ... import __version__
-from ...domains import DOMAINS
-from ...schemas import HealthResponse, SandboxHealth
+from ...errors import WireJSON
+from ...schemas import HealthResponse, SandboxHealth, WorkerHealth
 from ...scoring import REWARD_NAMES
 from ..deps import Services, get_services
 
 router = APIRouter()
 
 
-@router.get("/health", response_model=HealthResponse, summary="Liveness and pool state")
-async def health(services: Annotated[Services, Depends(get_services)]) -> HealthResponse:
-    return HealthResponse(
-        status="ok",
+def problems(services: Services) -> list[str]:
+    """What keeps the service from answering as it should; empty when all is well."""
+    pool = services.pool
+    found = pool.problems()
+    sandbox = services.sandbox
+    if sandbox is not None and sandbox.ready == 0 and sandbox.last_error:
+        found.append(f"code sandbox has no executor: {sandbox.last_error}")
+    return found
+
+
+@router.get(
+    "/health",
+    response_model=HealthResponse,
+    responses={503: {"model": HealthResponse, "description": "degraded or draining"}},
+    summary="Liveness and pool state: 200 ok, 503 degraded or draining",
+)
+async def health(services: Annotated[Services, Depends(get_services)]) -> Response:
+    found = problems(services)
+    status = "draining" if services.drain.draining else "degraded" if found else "ok"
+    pool = services.pool
+    body = HealthResponse(
+        status=status,
+        problems=found,
         version=__version__,
-        workers=services.pool.workers,
-        pending_items=services.pool.pending,
-        domains=sorted(DOMAINS),
+        workers=pool.size,
+        workers_alive=pool.alive,
+        worker_restarts=pool.restarts(),
+        processes=[
+            WorkerHealth(
+                pid=w.pid, rss_mb=round(w.rss_bytes / 2**20, 1), tasks=w.tasks, busy=w.busy
+            )
+            for w in pool.workers()
+        ],
+        pending_items=pool.pending,
+        inflight_requests=services.drain.inflight,
+        domains=sorted(services.domains),
         rewards=list(REWARD_NAMES),
         sandbox=_sandbox_health(services),
     )
+    return WireJSON(body.model_dump(mode="json"), status_code=200 if status == "ok" else 503)
 
 
 def _sandbox_health(services: Services) -> SandboxHealth | None:
@@ -46,7 +76,13 @@ def _sandbox_health(services: Services) -> SandboxHealth | None:
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
 async def metrics(services: Annotated[Services, Depends(get_services)]) -> Response:
     gauges = services.metrics
-    gauges.pool_workers.set(services.pool.workers)
-    gauges.queue_depth.set(services.pool.pending)
-    gauges.workers_killed.set(services.pool.killed)
+    pool = services.pool
+    restarts = pool.restarts()
+    gauges.pool_workers.set(pool.alive)
+    gauges.queue_depth.set(pool.pending)
+    gauges.workers_killed.set(restarts.get("hard_timeout", 0) + restarts.get("died", 0))
+    for reason, count in restarts.items():
+        gauges.worker_restarts.labels(reason=reason).set(count)
+    gauges.inflight_requests.set(services.drain.inflight)
+    gauges.draining.set(1 if services.drain.draining else 0)
     return Response(generate_latest(gauges.registry), media_type=CONTENT_TYPE_LATEST)

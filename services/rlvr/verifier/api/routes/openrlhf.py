@@ -38,15 +38,20 @@ from rlvr.trainer.verdicts import trainer_reward, trainer_scores
 from ...batch import verify_items
 from ...domains.fmt import FormatOptions
 from ...errors import ApiError
-from ...schemas import ErrorResponse, RewardName, VerifyItem
+from ...schemas import RewardName, VerifyItem, results_wire
+from ...vocabulary import ErrorCode
+from ..bodies import ServiceRoute
 from ..deps import Services, get_services
 
-router = APIRouter()
+router = APIRouter(route_class=ServiceRoute)
 
 THINK_OPENER = "<think>"
 PROMPT_NOT_FOUND = {
     "status": "error",
-    "error": {"code": "invalid_item", "message": "the prompt is not at the start of the query"},
+    "error": {
+        "code": ErrorCode.INVALID_ITEM.value,
+        "message": "the prompt is not at the start of the query",
+    },
 }
 
 
@@ -74,7 +79,7 @@ def _weights(pairs: list[str] | None) -> dict[str, float] | None:
             weights[name.strip()] = float(value)
         except ValueError:
             raise ApiError(
-                422, "invalid_request", f"weights={pair!r}: write name:value, e.g. format:0.1"
+                ErrorCode.INVALID_REQUEST, f"weights={pair!r}: write name:value, e.g. format:0.1"
             ) from None
     return weights
 
@@ -82,7 +87,6 @@ def _weights(pairs: list[str] | None) -> dict[str, float] | None:
 @router.post(
     "/openrlhf",
     response_model=OpenRLHFResponse,
-    responses={413: {"model": ErrorResponse}, 422: {"model": ErrorResponse}},
     summary="OpenRLHF remote reward protocol",
 )
 async def openrlhf(
@@ -98,7 +102,7 @@ async def openrlhf(
     n = len(request.query)
     for name, values in (("prompts", request.prompts), ("labels", request.labels)):
         if values is not None and len(values) != n:
-            raise ApiError(422, "invalid_request", f"'{name}' must have one entry per query")
+            raise ApiError(ErrorCode.INVALID_REQUEST, f"'{name}' must have one entry per query")
     services.check_count(n, "queries")
     chosen = _weights(weights)
     names = list(rewards or services.settings.default_rewards)
@@ -106,7 +110,8 @@ async def openrlhf(
         chosen = {k: v for k, v in services.settings.default_weights.items() if k in names}
     unknown = sorted(set(chosen) - set(names))
     if unknown:
-        raise ApiError(422, "invalid_request", f"weights for {unknown}, which are not in rewards")
+        message = f"weights for {unknown}, which are not in rewards"
+        raise ApiError(ErrorCode.INVALID_REQUEST, message)
     computed = names if "accuracy" in names else ["accuracy", *names]  # `scores` needs it
 
     prompts = request.prompts or [None] * n
@@ -131,9 +136,9 @@ async def openrlhf(
         options[think] = FormatOptions(mode=mode, think_in_prompt=think)
         plan = services.plan(computed, chosen, options[think])
         scored = await verify_items(
-            [item for _, item in entries], plan, services.pool, services.limits, services.metrics
+            [item for _, item in entries], plan, services.scorer, services.limits, services.metrics
         )
-        for (i, _), result in zip(entries, scored, strict=True):
+        for (i, _), result in zip(entries, results_wire(scored), strict=True):
             results[i] = result
 
     plain_options = asdict(FormatOptions(mode=mode))

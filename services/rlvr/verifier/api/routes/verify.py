@@ -5,36 +5,40 @@ from __future__ import annotations
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Request, Response
 
 from ...batch import verify_items
-from ...schemas import ErrorResponse, VerifyRequest, VerifyResponse
+from ...schemas import VerifyRequest, VerifyResponse, results_wire
+from ..bodies import ERROR_RESPONSES, ServiceRoute, read_request, request_body, respond
 from ..deps import Services, get_services
 
-router = APIRouter()
+router = APIRouter(route_class=ServiceRoute)
 
 
 @router.post(
     "/verify",
     response_model=VerifyResponse,
-    responses={
-        400: {"model": ErrorResponse},
-        413: {"model": ErrorResponse},
-        422: {"model": ErrorResponse},
-    },
+    responses=ERROR_RESPONSES,
+    openapi_extra=request_body(VerifyRequest),
     summary="Score a batch of completions",
 )
 async def verify(
-    request: VerifyRequest, services: Annotated[Services, Depends(get_services)]
-) -> JSONResponse:
+    request: Request, services: Annotated[Services, Depends(get_services)]
+) -> Response:
     """One result per item, same order and ids; one bad item never fails the batch."""
-    services.check_count(len(request.items), "items")
     started = time.perf_counter()
-    plan = services.plan(request.rewards, request.weights, request.options)
-    results = await verify_items(
-        request.items, plan, services.pool, services.limits, services.metrics
+    body = await read_request(
+        request,
+        VerifyRequest,
+        lambda body: len(body.items),
+        services.settings.max_items,
+        "items",
     )
+    plan = services.plan(body.rewards, body.weights, body.options)
+    results = await verify_items(
+        body.items, plan, services.scorer, services.limits, services.metrics
+    )
+    response = await respond(lambda: {"results": results_wire(results)})
     services.metrics.batch_latency.observe(time.perf_counter() - started)
-    services.metrics.batch_items.observe(len(request.items))
-    return JSONResponse({"results": results})
+    services.metrics.batch_items.observe(len(results))
+    return response

@@ -5,49 +5,66 @@ from __future__ import annotations
 import asyncio
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import ValidationError
 
-from ...schemas import ErrorResponse, VotePrompt, VoteRequest, VoteResponse
-from ...scoring import Outcome
+from ...schemas import VotePrompt, VoteRequest, VoteResponse, VoteResult
+from ...vocabulary import ErrorCode, Status
 from ...voting import vote_safely
+from ...workers import Failure, FailureKind
+from ..bodies import ERROR_RESPONSES, ServiceRoute, read_request, request_body, respond
 from ..deps import Services, get_services
 
-router = APIRouter()
+router = APIRouter(route_class=ServiceRoute)
+
+
+def _completions(body: VoteRequest) -> int:
+    return sum(len(prompt.completions) for prompt in body.prompts)
+
+
+def _failed(failure: Failure) -> dict[str, Any]:
+    if failure.kind is FailureKind.KILLED:
+        status, code = Status.TIMEOUT, ErrorCode.ITEM_TIMEOUT
+    elif failure.kind is FailureKind.RAISED:
+        status, code = Status.ERROR, ErrorCode.INTERNAL_ERROR
+    else:
+        status, code = Status.ERROR, ErrorCode.WORKER_CRASHED
+    return {"status": status, "error": {"code": code, "message": failure.message}}
+
+
+def _result(prompt_id: str, result: dict[str, Any]) -> VoteResult:
+    try:
+        return VoteResult.model_validate({**result, "id": prompt_id})
+    except ValidationError as exc:  # the vote produced something off-contract: a bug
+        error = {"code": ErrorCode.INTERNAL_ERROR, "message": f"bad vote result: {exc}"}
+        return VoteResult(id=prompt_id, status=Status.ERROR, error=error)
 
 
 @router.post(
     "/vote",
     response_model=VoteResponse,
-    responses={
-        400: {"model": ErrorResponse},
-        413: {"model": ErrorResponse},
-        422: {"model": ErrorResponse},
-    },
+    responses=ERROR_RESPONSES,
+    openapi_extra=request_body(VoteRequest),
     summary="Majority vote and pass@k over k completions per prompt",
 )
-async def vote(
-    request: VoteRequest, services: Annotated[Services, Depends(get_services)]
-) -> JSONResponse:
+async def vote(request: Request, services: Annotated[Services, Depends(get_services)]) -> Response:
     """One result per prompt, same order and ids; one bad prompt never fails the request."""
-    services.check_count(sum(len(p.completions) for p in request.prompts), "completions")
+    body = await read_request(
+        request, VoteRequest, _completions, services.settings.max_items, "completions"
+    )
+    soft = services.default_plan.soft_timeout_s
+    limit = soft + services.settings.kill_grace_s
 
     async def one(prompt: VotePrompt) -> dict[str, Any]:
-        result = await services.pool.run_task(
-            vote_safely,
-            prompt.domain,
-            prompt.texts,
-            prompt.reference,
-            request.k,
-            services.settings.item_timeout_s,
-        )
-        if isinstance(result, Outcome):  # the worker was killed or died
-            assert result.error is not None
-            result = {
-                "status": result.status,
-                "error": {"code": result.error.code, "message": result.error.message},
-            }
-        return {"id": prompt.id, **result}
+        args = (prompt.domain, prompt.texts, prompt.reference, body.k, soft)
+        result = await services.scorer.run_task(vote_safely, *args, limit_s=limit)
+        return _failed(result) if isinstance(result, Failure) else result
 
-    results = await asyncio.gather(*(one(p) for p in request.prompts))
-    return JSONResponse({"results": results})
+    raw = await asyncio.gather(*(one(p) for p in body.prompts))
+
+    def build() -> dict[str, Any]:
+        results = [_result(p.id, r) for p, r in zip(body.prompts, raw, strict=True)]
+        # unset fields stay out: no pass_at_k without a reference, no error when ok
+        return {"results": [r.model_dump(mode="json", exclude_unset=True) for r in results]}
+
+    return await respond(build)

@@ -17,6 +17,7 @@ from rlvr.sandbox.languages import find_language
 from rlvr.sandbox.pool import SandboxCrashed, SandboxUnavailable
 from rlvr.sandbox.protocol import Job, JobResult
 
+from ...vocabulary import ErrorCode
 from ..base import CannotScore, InvalidReference, Verdict
 from .extract import extract_program
 from .tests import Limits, build_job, summarize
@@ -28,11 +29,11 @@ COMPILE_ALLOWANCE_S = 35.0
 class SandboxFailure(CannotScore):
     """The sandbox could not run the item: not the model's fault, so no reward."""
 
-    code = "sandbox_unavailable"
+    code = ErrorCode.SANDBOX_UNAVAILABLE
 
 
 class UnsupportedLanguage(CannotScore):
-    code = "unsupported_language"
+    code = ErrorCode.UNSUPPORTED_LANGUAGE
 
 
 @dataclass(frozen=True)
