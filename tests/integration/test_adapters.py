@@ -135,7 +135,8 @@ def test_trl_metrics_reach_log_metric_once_per_batch(live_server: LiveServer) ->
         ]
     )  # once, though two functions ran
     assert dict(metrics)["rlvr/failed"] == 0.5 and dict(metrics)["behaviour/backtracking"] >= 0.5
-    assert columns == {"rlvr/extracted": ["4", None], "rlvr/status": ["ok", "error"]}
+    # The service scores an oversize completion 0 (status ok, details.reason too_large).
+    assert columns == {"rlvr/extracted": ["4", None], "rlvr/status": ["ok", "ok"]}
     funcs[0].close()
 
 

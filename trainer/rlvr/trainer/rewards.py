@@ -40,7 +40,7 @@ from typing import Any
 
 from .client import VerifierClient
 from .items import ANSWER_COLUMNS, item_of
-from .verdicts import is_unscorable, trainer_scores
+from .verdicts import completion_failed, is_unscorable, trainer_scores
 
 BEHAVIOURS = ("verification", "subgoal_setting", "backtracking", "backward_chaining")
 _RECORD_COLUMNS = ("reference", "reward_model", "domain", *ANSWER_COLUMNS)
@@ -143,7 +143,7 @@ class BatchScorer:
         log_metric, log_extra = columns.get("log_metric"), columns.get("log_extra")
         if callable(log_metric) and results:
             unscorable = sum(is_unscorable(r) for r in results)
-            failed = sum(r.get("status") != "ok" for r in results) - unscorable
+            failed = sum(completion_failed(r) for r in results)
             log_metric("rlvr/unscorable", unscorable / len(results))
             log_metric("rlvr/failed", failed / len(results))
             for behaviour in BEHAVIOURS if analysed else ():

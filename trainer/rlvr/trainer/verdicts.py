@@ -72,6 +72,19 @@ def is_unscorable(result: Result) -> bool:
     return error.get("code") in NOT_THE_COMPLETIONS_DOING
 
 
+def completion_failed(result: Result) -> bool:
+    """True when scoring failed through the completion's own doing: the service scored it 0
+    with a ``details.reason`` (too large, timed out, broke the scorer), or answered an error
+    that is not :func:`is_unscorable`.
+
+    >>> completion_failed({"status": "ok", "details": {"reason": "too_large"}})
+    True
+    """
+    if result.get("status") == "ok":
+        return bool((result.get("details") or {}).get("reason"))
+    return not is_unscorable(result)
+
+
 def trainer_scores(
     result: Result,
     names: Sequence[str],
