@@ -46,7 +46,8 @@ def test_math_extraction_is_configurable(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("RLVR_MATH_REJECT_HEDGING", "false")
     math = Settings().domains()["math"]
     assert math.verify("Result: 7", {"answer": "7"}).accuracy == 1.0
-    assert math.verify("The final answer is 7", {"answer": "7"}).extracted is None
+    # the default phrases are not patterns any more; the built-in markers still read them
+    assert math.verify("The final answer is 7", {"answer": "7"}).details["source"] == "marker"
     assert math.verify("\\boxed{6} or \\boxed{7}", {"answer": "7"}).accuracy == 1.0
 
 
