@@ -104,6 +104,7 @@ async def verify_items(
         outcomes = await pool.score([job for job, _ in group], plan)
         for (job, positions), outcome in zip(group, outcomes, strict=True):
             metrics.observe(job.domain, outcome.status, outcome.elapsed_s, count=len(positions))
+            metrics.observe_judge(job.domain, outcome.details.get("judge"), count=len(positions))
             for position in positions:
                 results[position] = _result(items[position].id, outcome)
 

@@ -19,6 +19,7 @@ from pydantic import (
     field_validator,
 )
 
+from .domains.base import AnswerOptions
 from .domains.fmt import FormatOptions
 from .scoring import REWARD_NAMES
 
@@ -62,6 +63,26 @@ class VerifyItem(BaseModel):
         return chat_text(self.completion)
 
 
+class AnswerChoices(BaseModel):
+    """How final answers are read and judged (math and science)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    strict: bool | None = Field(
+        None,
+        description="only <answer> tags and \\boxed{} count (R1's rule); "
+        "default: the server's RLVR_MATH_STRICT",
+    )
+    judge: bool = Field(
+        False,
+        description="ask the server's LLM judge where the rules gave 0 or found no answer "
+        "(needs RLVR_JUDGE_URL; details.judge says what it said)",
+    )
+
+    def options(self) -> AnswerOptions:
+        return AnswerOptions(strict=self.strict, judge=self.judge)
+
+
 class InvalidItem(BaseModel):
     """Placeholder for an item that failed validation; never sent by clients."""
 
@@ -101,6 +122,7 @@ class VerifyRequest(BaseModel):
         None, description="weight per score; reward = Σ weight·score; default from settings"
     )
     options: FormatOptions | None = Field(None, description="parameters of the format rewards")
+    answer: AnswerChoices | None = Field(None, description="how final answers are read")
 
     @field_validator("rewards")
     @classmethod
@@ -152,6 +174,7 @@ class VoteRequest(BaseModel):
 
     prompts: list[VotePrompt] = Field(min_length=1, max_length=10_000)
     k: list[int] = Field(default=[1], description="k values for pass@k and maj@k")
+    answer: AnswerChoices | None = Field(None, description="as in /verify")
 
     @field_validator("k")
     @classmethod

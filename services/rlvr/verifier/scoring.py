@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from .domains import DOMAINS, CannotScore, MissingReference, Verdict
+from .domains.base import AnswerOptions, verify_with
 from .domains.fmt import FORMAT_REWARDS, FormatOptions, Sample
 from .timeouts import ItemTimeout, time_limit
 
@@ -47,6 +48,7 @@ class ScoringPlan:
     weights: Mapping[str, float] = field(default_factory=lambda: {ACCURACY: 1.0})
     format_options: FormatOptions = field(default_factory=FormatOptions)
     soft_timeout_s: float = 0.0
+    answer_options: AnswerOptions = field(default_factory=AnswerOptions)
 
 
 @dataclass(frozen=True)
@@ -83,11 +85,11 @@ def weighted_reward(scores: Mapping[str, float], weights: Mapping[str, float]) -
     return round(sum(weights.get(name, 0.0) * value for name, value in scores.items()), 9)
 
 
-def _verdict(job: Job) -> Verdict:
+def _verdict(job: Job, options: AnswerOptions) -> Verdict:
     domain = DOMAINS[job.domain]
     if job.reference is None:
         raise MissingReference(f"domain {job.domain!r} needs a reference")
-    return domain.verify(job.completion, job.reference)
+    return verify_with(domain, job.completion, job.reference, options)
 
 
 def _score(job: Job, plan: ScoringPlan) -> Outcome:
@@ -97,7 +99,7 @@ def _score(job: Job, plan: ScoringPlan) -> Outcome:
             "unknown_domain", f"unknown domain {job.domain!r}; use one of {known}"
         )
     try:
-        verdict = _verdict(job)
+        verdict = _verdict(job, plan.answer_options)
     except CannotScore as exc:
         return Outcome.failed(exc.code, str(exc))
     sample = Sample(job.completion, job.num_tokens, correct=verdict.accuracy >= 1.0)

@@ -14,13 +14,14 @@ import re
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .domains import Domain, MathConfig, MathDomain
 from .domains.logic import LogicDomain
 from .domains.maths.extract import DEFAULT_FALLBACK_PATTERNS, ExtractionConfig
 from .domains.science import ScienceDomain
+from .judge import JudgeConfig
 from .scoring import ACCURACY, REWARD_NAMES
 
 
@@ -51,7 +52,20 @@ class Settings(BaseSettings):
         DEFAULT_FALLBACK_PATTERNS,
         description="regexes (first group = answer) tried when there is no <answer> or \\boxed{}",
     )
-    math_reject_hedging: bool = Field(True, description="several different boxed answers score 0")
+    math_reject_hedging: bool = Field(
+        True, description="several different answers score 0 where the gold has one value"
+    )
+    math_strict: bool = Field(
+        False,
+        description="only <answer> tags and \\boxed{} count (R1's rule); a request may override",
+    )
+
+    judge_url: str | None = Field(
+        None, description="OpenAI-compatible API base of the optional LLM judge, e.g. http://h/v1"
+    )
+    judge_model: str = Field("judge", description="the model name sent to the judge endpoint")
+    judge_api_key: SecretStr | None = Field(None, description="bearer token for the judge")
+    judge_timeout_s: float = Field(10.0, gt=0, description="at most this per judge call")
 
     sandbox_backend: Literal["docker", "process-unsafe", "off"] = Field(
         "docker",
@@ -92,10 +106,21 @@ class Settings(BaseSettings):
                 raise ValueError(f"fallback pattern {pattern!r} needs a group for the answer")
         return value
 
+    def judge(self) -> JudgeConfig | None:
+        """The judge's endpoint, or None when no judge is configured."""
+        if not self.judge_url:
+            return None
+        key = self.judge_api_key.get_secret_value() if self.judge_api_key else None
+        return JudgeConfig(self.judge_url, self.judge_model, key, self.judge_timeout_s)
+
     def domains(self) -> dict[str, Domain]:
         """The scoring domains, configured by these settings."""
-        extraction = ExtractionConfig(fallback_patterns=self.math_fallback_patterns)
-        math = MathConfig(extraction=extraction, reject_hedging=self.math_reject_hedging)
+        extraction = ExtractionConfig(
+            fallback_patterns=self.math_fallback_patterns, strict=self.math_strict
+        )
+        math = MathConfig(
+            extraction=extraction, reject_hedging=self.math_reject_hedging, judge=self.judge()
+        )
         math_domain = MathDomain(math)
         return {"math": math_domain, "science": ScienceDomain(math_domain), "logic": LogicDomain()}
 

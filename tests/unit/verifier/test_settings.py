@@ -51,6 +51,22 @@ def test_math_extraction_is_configurable(monkeypatch: pytest.MonkeyPatch) -> Non
     assert math.verify("\\boxed{6} or \\boxed{7}", {"answer": "7"}).accuracy == 1.0
 
 
+def test_strict_math_extraction_and_the_judge_are_settings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("RLVR_MATH_STRICT", "true")
+    monkeypatch.setenv("RLVR_JUDGE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("RLVR_JUDGE_API_KEY", "s3cret")
+    settings = Settings()
+    math = settings.domains()["math"]
+    assert math.verify("The final answer is 7", {"answer": "7"}).extracted is None
+    assert math.verify("<answer>7</answer>", {"answer": "7"}).accuracy == 1.0
+    judge = settings.judge()
+    assert judge is not None and judge.url == "http://127.0.0.1:9/v1"
+    assert "s3cret" not in repr(judge) and "s3cret" not in repr(settings)
+    assert Settings(judge_url=None).judge() is None
+
+
 @pytest.mark.parametrize("patterns", ['["("]', '["no group"]'])
 def test_bad_fallback_patterns_fail_at_start(
     monkeypatch: pytest.MonkeyPatch, patterns: str

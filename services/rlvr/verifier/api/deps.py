@@ -10,6 +10,7 @@ from fastapi import Request
 from rlvr.sandbox.pool import SandboxPool
 
 from ..batch import ItemLimits
+from ..domains.base import AnswerOptions
 from ..domains.fmt import FormatOptions
 from ..errors import ApiError
 from ..metrics import Metrics
@@ -30,6 +31,7 @@ class Services:
         rewards: Sequence[str] | None = None,
         weights: Mapping[str, float] | None = None,
         options: FormatOptions | None = None,
+        answer: AnswerOptions | None = None,
     ) -> ScoringPlan:
         """What to score, from a request's choices or else the server's defaults."""
         return ScoringPlan(
@@ -37,6 +39,7 @@ class Services:
             weights=dict(weights) if weights is not None else self.settings.default_weights,
             format_options=options or FormatOptions(),
             soft_timeout_s=self.settings.item_timeout_s,
+            answer_options=answer or AnswerOptions(),
         )
 
     def check_count(self, count: int, what: str) -> None:

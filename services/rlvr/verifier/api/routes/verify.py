@@ -31,7 +31,8 @@ async def verify(
     """One result per item, same order and ids; one bad item never fails the batch."""
     services.check_count(len(request.items), "items")
     started = time.perf_counter()
-    plan = services.plan(request.rewards, request.weights, request.options)
+    answer = request.answer.options() if request.answer else None
+    plan = services.plan(request.rewards, request.weights, request.options, answer)
     results = await verify_items(
         request.items, plan, services.pool, services.limits, services.metrics
     )

@@ -40,6 +40,7 @@ async def vote(
             prompt.reference,
             request.k,
             services.settings.item_timeout_s,
+            request.answer.options() if request.answer else None,
         )
         if isinstance(result, Outcome):  # the worker was killed or died
             assert result.error is not None
