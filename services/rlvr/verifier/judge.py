@@ -4,7 +4,8 @@ Off unless the server has ``RLVR_JUDGE_URL`` (any OpenAI-compatible ``/chat/comp
 endpoint) and a request asks for it (``"answer": {"judge": true}``), so verdicts stay
 deterministic by default. It is asked only where the rules gave 0 or found no answer, in
 math and science, never about a hedge (several answers) or a contradictory equation:
-those penalties are the rules' to keep.
+those penalties are the rules' to keep (see :mod:`rlvr.verifier.domains.judged`). This
+module knows nothing of domains: it compares two answer strings.
 
 A rescue needs three replies, each a bare YES or NO:
 
@@ -34,9 +35,6 @@ from typing import Any
 
 import httpx
 
-from .domains.base import Verdict
-from .domains.text import answer_region
-
 PROMPT_VERSION = "rlvr-judge-1"
 _SYSTEM = (
     "You check whether two final answers to the same math or science problem are equivalent. "
@@ -57,7 +55,6 @@ _ADDRESSES_JUDGE = re.compile(
     r"accept|match(?:es)?|previous|above|below)\b",
     re.IGNORECASE,
 )
-_NOT_ASKED_REASONS = {"multiple_answers", "inconsistent_equation"}
 _MIN_CALL_S = 0.25  # below this much time left, a call cannot finish: do not start one
 _CACHE_SIZE = 8192
 
@@ -192,33 +189,3 @@ def consult(config: JudgeConfig, gold: str, answer: str) -> tuple[bool, dict[str
             return False, {"status": "unclear", "reason": "orders_disagree", **details}
         return False, {"status": "rejected", **details}
     return True, {"status": "rescued", "replies": replies, "cached": cached}
-
-
-def _fallback_answer(completion: str, limit: int) -> str:
-    """With no extracted answer, the judge sees the end of the answer region (never the
-    reasoning), cut to ``limit`` characters."""
-    return answer_region(completion).strip()[-limit:].strip()
-
-
-def rescue(config: JudgeConfig | None, verdict: Verdict, gold: str, completion: str) -> Verdict:
-    """``verdict`` after the judge, when the rules gave it 0 or no answer."""
-    if verdict.accuracy >= 1.0:
-        return verdict
-    details = dict(verdict.details)
-    if config is None:
-        details["judge"] = {"status": "not_configured"}
-        return Verdict(verdict.accuracy, verdict.extracted, details, verdict.scores)
-    if details.get("reason") in _NOT_ASKED_REASONS:
-        details["judge"] = {"status": "not_asked", "reason": details["reason"]}
-        return Verdict(verdict.accuracy, verdict.extracted, details, verdict.scores)
-    answer = verdict.extracted or _fallback_answer(completion, config.max_answer_chars)
-    if not answer:
-        details["judge"] = {"status": "not_asked", "reason": "no_answer"}
-        return Verdict(verdict.accuracy, verdict.extracted, details, verdict.scores)
-    rescued, said = consult(config, gold, answer)
-    details["judge"] = said
-    if not rescued:
-        return Verdict(verdict.accuracy, verdict.extracted, details, verdict.scores)
-    details.pop("reason", None)
-    details["method"] = "judge"
-    return Verdict(1.0, answer, details, verdict.scores)

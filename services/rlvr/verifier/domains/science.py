@@ -25,8 +25,8 @@ from typing import Any
 
 import pint
 
-from ..judge import rescue
 from .base import AnswerOptions, InvalidReference, MissingReference, Verdict
+from .judged import rescue
 from .maths import MathDomain
 from .maths.extract import extract_answer, find_boxed
 from .text import answer_blocks, answer_region
@@ -147,7 +147,10 @@ class ScienceDomain:
                 return None
         if "value" in reference:
             found = extract_answer(completion, self.math.extraction(options))
-            return None if found.text is None or len(found.parts) > 1 else found.text
+            if found.text is None or len(found.parts) > 1 or found.conflict:
+                return None
+            # the span keeps the unit ("980 cm/s^2") that a prose reading drops
+            return found.span if found.span and parse_quantity(found.span) else found.text
         return self.math.answer(completion, reference or None, options)
 
     def same_answer(self, a: str, b: str) -> bool:

@@ -17,8 +17,9 @@ from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ...judge import JudgeConfig, rescue
+from ...judge import JudgeConfig
 from ..base import AnswerOptions, CannotScore, InvalidReference, MissingReference, Verdict
+from ..judged import rescue
 from .compare import ComparisonConfig, equal_set, equal_single, fast_compare, same_value
 from .extract import Extraction, ExtractionConfig, extract_answer
 from .gold import Gold, read_gold

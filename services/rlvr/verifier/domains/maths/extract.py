@@ -33,7 +33,7 @@ from typing import Literal
 
 from ..text import answer_blocks, answer_region
 from .compare import numeric_value
-from .statement import _SEGMENT, Reading, is_math_only, read_math, read_statement, strip_delimiters
+from .statement import _SEGMENT, _WORD, Reading, is_math_only, read_statement, strip_delimiters
 
 Source = Literal["answer_tag", "boxed", "fallback", "marker", "final_statement"]
 
@@ -152,11 +152,12 @@ def marker_span(text: str) -> str | None:
     markers = list(_MARKER.finditer(text))
     if not markers:
         return None
-    rest = text[markers[-1].end() :]
-    line, _, after = rest.partition("\n")
-    if not line.strip():
-        line = next((candidate for candidate in after.split("\n") if candidate.strip()), "")
-    span = _first_sentence(line).strip()
+    lines = _lines(text[markers[-1].end() :])
+    if not lines:
+        return None
+    span = _first_sentence(lines[0]).strip()
+    if span == lines[0].strip():
+        span = _with_column(span, lines[1:])
     return span or None
 
 
@@ -185,6 +186,18 @@ def _belongs_with(previous: str, line: str) -> bool:
         _ASSIGNMENT.match(strip_delimiters(line)),
     )
     return bool(left and right and left.group(1) == right.group(1))
+
+
+def _with_column(span: str, following: list[str]) -> str:
+    """``span`` with the column of values that continues it on the following lines: such a
+    column is one (listed) answer, never just its first line."""
+    if not is_math_only(strip_delimiters(span)):
+        return span
+    for line in following:
+        if not _belongs_with(line, span.split("\n")[-1]):
+            break
+        span = f"{span}\n{line}"
+    return span
 
 
 def final_statement(text: str) -> str:
@@ -224,18 +237,21 @@ def _read_text(
     boxes = find_boxed(text)
     if boxes:
         reading = Reading()
-        for box in boxes:
-            reading = reading + read_math(box, numeric_value, decimal_comma)
+        for box in boxes:  # prose inside a box is read as prose, math as math
+            inside = read_statement(box, numeric_value, decimal_comma)
+            if not inside.parts and not inside.conflict:  # a boxed word: "Evelyn", "Yes"
+                inside = Reading((strip_delimiters(box),))
+            reading = reading + inside
         return _found(reading, "boxed", boxes[-1])
     if config.strict and not in_tag:
         return Extraction(None)
     tag: Source | None = "answer_tag" if in_tag else None
     for pattern in config.fallback_patterns:
-        matches = re.findall(pattern, text, flags=re.IGNORECASE)
+        matches = list(re.finditer(pattern, text, flags=re.IGNORECASE))
         if matches:
-            match = matches[-1]
-            span = match[0] if isinstance(match, tuple) else match
-            found = _found(_reading_of(span, decimal_comma), tag or "fallback", span)
+            last = matches[-1]
+            captured = _with_column(last.group(1), _lines(text[last.end() :]))
+            found = _found(_reading_of(captured, decimal_comma), tag or "fallback", captured)
             if found.text is not None:
                 return found
     span = marker_span(text)
@@ -244,7 +260,11 @@ def _read_text(
         if found.text is not None:
             return found
     statement = final_statement(text)
-    return _found(_reading_of(statement, decimal_comma), tag or "final_statement", statement)
+    found = _found(_reading_of(statement, decimal_comma), tag or "final_statement", statement)
+    word = strip_delimiters(text)
+    if found.text is None and in_tag and len(_WORD.findall(word)) == 1 and " " not in word:
+        return Extraction(word, "answer_tag", (word,), span=word)  # a one-word answer: "Yes"
+    return found
 
 
 def extract_answer(

@@ -36,6 +36,7 @@ from .compare import (
 from .extract import final_statement, find_boxed, marker_span
 from .statement import (
     _DECIMAL_COMMA,
+    _WORD,
     is_math_only,
     normalize_numbers,
     read_math,
@@ -87,7 +88,8 @@ def _answer_texts(answer: str) -> list[tuple[str, str]]:
                 "final",
             )
         )
-    texts.append((bare, "answer"))  # e.g. "\\text{Evelyn}", or prose math-verify still reads
+    if len(_WORD.findall(bare)) <= 1:  # a one-word answer: "Evelyn", "Yes", "east"
+        texts.append((bare, "answer"))
     return [(text, source) for text, source in dict.fromkeys(texts) if text.strip()]
 
 

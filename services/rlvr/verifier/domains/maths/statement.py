@@ -305,7 +305,9 @@ def _plain(text: str, start: int, end: int) -> list[_Candidate]:
 def _final_group(text: str, candidates: list[_Candidate]) -> list[_Candidate]:
     """The candidates that make up the final answer: the last one, with those before it that
     a list or a hedge ties to it; prose in between ends the group (last one wins)."""
-    kept = [c for c in candidates if not _NEGATED.search(text[: c.start][-40:])] or candidates[-1:]
+    kept = [c for c in candidates if not _NEGATED.search(text[: c.start][-40:])]
+    if not kept:  # "not 12 and not 72" commits to nothing
+        return []
     group = [kept[-1]]
     for previous in reversed(kept[:-1]):
         between = text[previous.end : group[0].start]
@@ -330,6 +332,6 @@ def read_statement(
     if not candidates:
         return Reading()
     reading = Reading()
-    for candidate in _final_group(text, candidates):
+    for candidate in _final_group(text, candidates) if candidates else []:
         reading = reading + read_math(candidate.text, value, decimal_comma=False)
     return reading
