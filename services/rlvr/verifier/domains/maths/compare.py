@@ -118,7 +118,7 @@ def _wrap(text: str) -> str:
     return text if "$" in text or "\\boxed" in text else f"\\boxed{{{text}}}"
 
 
-def _is_math(value: Any) -> bool:
+def is_math_value(value: Any) -> bool:
     return isinstance(value, Basic | MatrixBase)
 
 
@@ -126,12 +126,6 @@ def _is_math(value: Any) -> bool:
 def parse_answer(text: str) -> tuple[Any, ...]:
     """math-verify's reading of one answer (sympy objects, then its string fallback)."""
     return tuple(parse(_wrap(text), parsing_timeout=None))
-
-
-def parse_prediction(text: str, boxed: bool = True) -> list[Any]:
-    """Parse a predicted answer (kept for callers of the earlier API; ``boxed`` is moot now
-    that every answer reaches here as math, never as prose)."""
-    return list(parse_answer(text))
 
 
 _PLUS_MINUS = re.compile(r"\\pm(?![A-Za-z])|±|\\mp(?![A-Za-z])|∓")
@@ -147,7 +141,7 @@ def _expand_plus_minus(text: str) -> list[str]:
     return [text[: match.start()] + sign + text[match.end() :] for sign in (first, second)]
 
 
-def _flatten(value: Any) -> list[Any]:
+def flatten_values(value: Any) -> list[Any]:
     """The values an answer stands for: a set's elements, ``x = \\{1, 2\\}``'s right side."""
     if isinstance(value, SympyFiniteSet):
         return list(value.args)
@@ -163,10 +157,10 @@ def elements(parts: tuple[str, ...]) -> tuple[Any, ...] | None:
         for variant in (
             _expand_plus_minus(part) if len(parts) > 1 or _PLUS_MINUS.search(part) else [part]
         ):
-            parsed = next((v for v in parse_answer(variant) if _is_math(v)), None)
+            parsed = next((v for v in parse_answer(variant) if is_math_value(v)), None)
             if parsed is None:
                 return None
-            found.extend(_flatten(parsed))
+            found.extend(flatten_values(parsed))
     return tuple(found)
 
 
@@ -184,7 +178,7 @@ def numeric_value(text: str) -> complex | None:
         return complex(quick)
     if len(text) > 120:
         return None
-    parsed = next((v for v in parse_answer(text) if _is_math(v)), None)
+    parsed = next((v for v in parse_answer(text) if is_math_value(v)), None)
     if not isinstance(parsed, Expr) or parsed.free_symbols or not parsed.is_number:
         return None
     try:
@@ -214,7 +208,7 @@ def equal_single(gold: Gold, part: str, config: ComparisonConfig | None = None) 
     decided = fast_compare(gold.text, part, config)
     if decided is not None:
         return decided
-    pred = parse_prediction(part)
+    pred = list(parse_answer(part))
     if pred and _verify(list(gold.parsed), pred, config):
         return True
     return gold.multi and equal_set(gold, (part,), config)
@@ -237,6 +231,6 @@ def same_value(a: str, b: str, config: ComparisonConfig | None = None) -> bool:
     if decided is not None:
         return decided
     left, right = parse_answer(a), parse_answer(b)
-    if any(_is_math(v) for v in left) and any(_is_math(v) for v in right):
+    if any(is_math_value(v) for v in left) and any(is_math_value(v) for v in right):
         return _verify(list(left), list(right), config) and _verify(list(right), list(left), config)
     return normalize(a) == normalize(b)

@@ -33,7 +33,7 @@ from typing import Literal
 
 from ..text import answer_blocks, answer_region
 from .compare import numeric_value
-from .statement import _SEGMENT, _WORD, Reading, is_math_only, read_statement, strip_delimiters
+from .statement import SEGMENT, WORD, Reading, is_math_only, read_statement, strip_delimiters
 
 Source = Literal["answer_tag", "boxed", "fallback", "marker", "final_statement"]
 
@@ -131,7 +131,7 @@ def _read_argument(text: str, pos: int) -> tuple[str | None, int]:
 def _outside_math(text: str) -> list[bool]:
     """Per character: True when it is not inside a LaTeX segment."""
     outside = [True] * len(text)
-    for match in _SEGMENT.finditer(text):
+    for match in SEGMENT.finditer(text):
         for i in range(match.start(), match.end()):
             outside[i] = False
     return outside
@@ -262,7 +262,7 @@ def _read_text(
     statement = final_statement(text)
     found = _found(_reading_of(statement, decimal_comma), tag or "final_statement", statement)
     word = strip_delimiters(text)
-    if found.text is None and in_tag and len(_WORD.findall(word)) == 1 and " " not in word:
+    if found.text is None and in_tag and len(WORD.findall(word)) == 1 and " " not in word:
         return Extraction(word, "answer_tag", (word,), span=word)  # a one-word answer: "Yes"
     return found
 

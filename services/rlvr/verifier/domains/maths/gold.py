@@ -26,17 +26,17 @@ from math_verify import parse
 from ..base import InvalidReference
 from .compare import (
     ComparisonConfig,
-    _flatten,
-    _is_math,
     elements,
     equal_single,
+    flatten_values,
+    is_math_value,
     numeric_value,
     parse_answer,
 )
 from .extract import final_statement, find_boxed, marker_span
 from .statement import (
-    _DECIMAL_COMMA,
-    _WORD,
+    DECIMAL_COMMA,
+    WORD,
     is_math_only,
     normalize_numbers,
     read_math,
@@ -88,7 +88,7 @@ def _answer_texts(answer: str) -> list[tuple[str, str]]:
                 "final",
             )
         )
-    if len(_WORD.findall(bare)) <= 1:  # a one-word answer: "Evelyn", "Yes", "east"
+    if len(WORD.findall(bare)) <= 1:  # a one-word answer: "Evelyn", "Yes", "east"
         texts.append((bare, "answer"))
     return [(text, source) for text, source in dict.fromkeys(texts) if text.strip()]
 
@@ -96,15 +96,15 @@ def _answer_texts(answer: str) -> list[tuple[str, str]]:
 def _reading(text: str, source: str) -> Gold | None:
     reading = read_math(text, decimal_comma=False)
     parsed = parse_answer(text)
-    sympy_values = [value for value in parsed if _is_math(value)]
+    sympy_values = [value for value in parsed if is_math_value(value)]
     values: tuple[Any, ...] = ()
     if sympy_values:
-        values = tuple(_flatten(sympy_values[0]))
+        values = tuple(flatten_values(sympy_values[0]))
     if len(values) < 2 and (len(reading.parts) > 1 or not sympy_values):
         values = elements(reading.parts) or values
         if values and not sympy_values:
             parsed = (FiniteSet(*values) if len(values) > 1 else values[0], text)
-    if not any(_is_math(value) for value in parsed):
+    if not any(is_math_value(value) for value in parsed):
         return None
     return Gold(text, tuple(parsed), values if len(values) > 1 else (), source, reading.elided)
 
@@ -116,22 +116,17 @@ def read_gold(answer: str) -> tuple[Gold, ...]:
     for text, source in _answer_texts(answer):
         text = normalize_numbers(text, decimal_comma=False)
         texts = [text]
-        if _DECIMAL_COMMA.search(text):
-            texts.insert(0, _DECIMAL_COMMA.sub(r"\1.\2", text))
+        if DECIMAL_COMMA.search(text):
+            texts.insert(0, DECIMAL_COMMA.sub(r"\1.\2", text))
         readings = [g for g in (_reading(t, source) for t in texts) if g is not None]
         if readings:
             return tuple(readings)
     # math-verify's own reading of the whole text, as a last resort
-    parsed = [value for value in parse(answer, parsing_timeout=None) if _is_math(value)]
+    parsed = [value for value in parse(answer, parsing_timeout=None) if is_math_value(value)]
     if parsed:
-        values = _flatten(parsed[0])
+        values = flatten_values(parsed[0])
         return (Gold(str(parsed[0]), (parsed[0],), tuple(values) if len(values) > 1 else ()),)
     raise InvalidReference(f"math-verify cannot parse the gold answer {answer[:200]!r}")
-
-
-def parse_gold(answer: str) -> list[Any]:
-    """The parsed first reading of a gold answer (raises :class:`InvalidReference`)."""
-    return list(read_gold(answer)[0].parsed)
 
 
 def math_equal(

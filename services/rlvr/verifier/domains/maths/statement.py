@@ -33,7 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 # LaTeX segments, leftmost first: display $$…$$ and \[…\] may span lines, inline ones not.
-_SEGMENT = re.compile(
+SEGMENT = re.compile(
     r"(?<!\\)\$\$(?P<display>.+?)(?<!\\)\$\$"
     r"|\\\[(?P<bracket>.+?)\\\]"
     r"|\\\((?P<paren>[^\n]+?)\\\)"
@@ -60,7 +60,7 @@ _TEXT_WRAPPER = re.compile(
 _CONTENT = re.compile(r"[0-9A-Za-z∞π∅]|\\\{\s*\\\}")
 _EMPTY_BOX = re.compile(r"\\(?:boxed|fbox)(?![A-Za-z])")
 _COMMAND = re.compile(r"\\[A-Za-z]+")
-_WORD = re.compile(r"[A-Za-z]{2,}")
+WORD = re.compile(r"[A-Za-z]{2,}")
 _JOINER_WORDS = {"or", "and"}
 _HEDGE = re.compile(
     r"\b(?:or|either|maybe|perhaps|possibly|probably|alternatively|otherwise|might|could)\b"
@@ -86,7 +86,7 @@ _THOUSANDS = re.compile(
     r"(?<![\d.,])([1-9]\d{0,2})((?:(?:,|\{,\}|\\,|\\ |\\!|[  \u2009\u202f])\d{3})+)(?![\d,]|\.\d*,)"
 )
 _THOUSANDS_SEPARATOR = re.compile(r"\{,\}|\\,|\\ |\\!|[,  \u2009\u202f]")
-_DECIMAL_COMMA = re.compile(r"(?<![\d.,(\[{])(\d+),(\d+)(?![\d,)\]}]|\.\d)")
+DECIMAL_COMMA = re.compile(r"(?<![\d.,(\[{])(\d+),(\d+)(?![\d,)\]}]|\.\d)")
 _LEADING_DOT = re.compile(r"(?<![\w.})\]])\.(\d)")
 _BOLD = re.compile(r"\*\*|__")
 
@@ -125,7 +125,7 @@ def normalize_numbers(text: str, decimal_comma: bool = True) -> str:
     text = _THOUSANDS.sub(lambda m: m.group(1) + _THOUSANDS_SEPARATOR.sub("", m.group(2)), text)
     text = _LEADING_DOT.sub(r"0.\1", text)
     if decimal_comma:
-        text = _DECIMAL_COMMA.sub(r"\1.\2", text)
+        text = DECIMAL_COMMA.sub(r"\1.\2", text)
     return text
 
 
@@ -133,7 +133,7 @@ def is_math_only(text: str) -> bool:
     """True when ``text`` holds no prose: only symbols, numbers, single-letter variables,
     LaTeX commands, ``\\text{…}`` wrappers (units) and the joiners "or"/"and"."""
     bare = _COMMAND.sub(" ", _TEXT_WRAPPER.sub(" ", text))
-    return all(word.lower() in _JOINER_WORDS for word in _WORD.findall(bare))
+    return all(word.lower() in _JOINER_WORDS for word in WORD.findall(bare))
 
 
 def strip_delimiters(text: str) -> str:
@@ -283,7 +283,7 @@ class _Candidate:
 def _candidates(text: str) -> list[_Candidate]:
     found: list[_Candidate] = []
     position = 0
-    for match in _SEGMENT.finditer(text):
+    for match in SEGMENT.finditer(text):
         found.extend(_plain(text, position, match.start()))
         content = next(v for k, v in match.groupdict().items() if v and k != "env")
         if match.group("env"):
