@@ -33,7 +33,8 @@ from typing import Literal
 
 from ..text import answer_blocks, answer_region
 from .compare import numeric_value
-from .statement import SEGMENT, WORD, Reading, is_math_only, read_statement, strip_delimiters
+from .segments import segments
+from .statement import WORD, Reading, is_math_only, read_statement, strip_delimiters
 
 Source = Literal["answer_tag", "boxed", "fallback", "marker", "final_statement"]
 
@@ -131,9 +132,8 @@ def _read_argument(text: str, pos: int) -> tuple[str | None, int]:
 def _outside_math(text: str) -> list[bool]:
     """Per character: True when it is not inside a LaTeX segment."""
     outside = [True] * len(text)
-    for match in SEGMENT.finditer(text):
-        for i in range(match.start(), match.end()):
-            outside[i] = False
+    for segment in segments(text):
+        outside[segment.start : segment.end] = [False] * (segment.end - segment.start)
     return outside
 
 
@@ -193,11 +193,12 @@ def _with_column(span: str, following: list[str]) -> str:
     column is one (listed) answer, never just its first line."""
     if not is_math_only(strip_delimiters(span)):
         return span
+    column = [span]
     for line in following:
-        if not _belongs_with(line, span.split("\n")[-1]):
+        if not _belongs_with(line, column[-1]):
             break
-        span = f"{span}\n{line}"
-    return span
+        column.append(line)
+    return "\n".join(column)
 
 
 def final_statement(text: str) -> str:
@@ -206,16 +207,18 @@ def final_statement(text: str) -> str:
     lines = _lines(text.strip())
     if not lines:
         return ""
-    statement = lines.pop()
-    while lines and _CONTINUATION.match(statement):
-        statement = f"{lines.pop()} {statement}"
-    if is_math_only(strip_delimiters(statement)):
-        while lines and _belongs_with(lines[-1], statement.split("\n")[0]):
-            statement = f"{lines.pop()}\n{statement}"
-        return statement
-    outside = _outside_math(statement)
-    ends = [m.end() for m in _SENTENCE_END.finditer(statement) if outside[m.start()]]
-    return statement[ends[-1] :].strip() if ends else statement
+    chain = [lines.pop()]  # the final line, after the lines it continues ("= …"), reversed
+    while lines and _CONTINUATION.match(chain[-1]):
+        chain.append(lines.pop())
+    last = " ".join(reversed(chain))
+    if is_math_only(strip_delimiters(last)):
+        column = [last]  # reversed too: the final line first
+        while lines and _belongs_with(lines[-1], column[-1]):
+            column.append(lines.pop())
+        return "\n".join(reversed(column))
+    outside = _outside_math(last)
+    ends = [m.end() for m in _SENTENCE_END.finditer(last) if outside[m.start()]]
+    return last[ends[-1] :].strip() if ends else last
 
 
 def _reading_of(text: str, decimal_comma: bool) -> Reading:
@@ -236,13 +239,13 @@ def _read_text(
     fallback patterns, markers and the final statement."""
     boxes = find_boxed(text)
     if boxes:
-        reading = Reading()
+        readings = []
         for box in boxes:  # prose inside a box is read as prose, math as math
             inside = read_statement(box, numeric_value, decimal_comma)
             if not inside.parts and not inside.conflict:  # a boxed word: "Evelyn", "Yes"
                 inside = Reading((strip_delimiters(box),))
-            reading = reading + inside
-        return _found(reading, "boxed", boxes[-1])
+            readings.append(inside)
+        return _found(Reading.join(readings), "boxed", boxes[-1])
     if config.strict and not in_tag:
         return Extraction(None)
     tag: Source | None = "answer_tag" if in_tag else None

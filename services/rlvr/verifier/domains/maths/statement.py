@@ -32,16 +32,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-# LaTeX segments, leftmost first: display $$…$$ and \[…\] may span lines, inline ones not.
-SEGMENT = re.compile(
-    r"(?<!\\)\$\$(?P<display>.+?)(?<!\\)\$\$"
-    r"|\\\[(?P<bracket>.+?)\\\]"
-    r"|\\\((?P<paren>[^\n]+?)\\\)"
-    r"|\\begin\{(?P<env>align|equation|gather|eqnarray|multline)\*?\}(?P<aligned>.+?)"
-    r"\\end\{(?P=env)\*?\}"
-    r"|(?<![\\\d])\$(?P<inline>(?:\\\$|[^\n$])+?)(?<!\\)\$",
-    re.DOTALL,
-)
+from .segments import segments
+
 _NUM = r"(?:\d+(?:[.,]\d+)*|\.\d+)"
 _OPERAND = rf"(?:\(\s*[-+−]?{_NUM}\s*\)|{_NUM})"
 _OPERATOR = r"(?:[-+*/×÷^=]|\\times|\\cdot|\\div)"
@@ -91,6 +83,11 @@ _LEADING_DOT = re.compile(r"(?<![\w.})\]])\.(\d)")
 _BOLD = re.compile(r"\*\*|__")
 
 
+# More candidates than this are a list whatever the gold: only the last ones are kept, and
+# the list counts as elided (never a complete solution set), so that reading stays cheap.
+MAX_PARTS = 256
+
+
 @dataclass(frozen=True)
 class Reading:
     """The candidates of one stretch of text.
@@ -105,9 +102,13 @@ class Reading:
     elided: bool = False
     conflict: tuple[str, ...] = ()
 
-    def __add__(self, other: Reading) -> Reading:
-        parts = tuple(dict.fromkeys((*self.parts, *other.parts)))
-        return Reading(parts, self.elided or other.elided, self.conflict or other.conflict)
+    @classmethod
+    def join(cls, readings: list[Reading]) -> Reading:
+        """Several readings (several boxes, several segments of one list) as one."""
+        parts = tuple(dict.fromkeys(part for reading in readings for part in reading.parts))
+        elided = any(reading.elided for reading in readings) or len(parts) > MAX_PARTS
+        conflict = next((r.conflict for r in readings if r.conflict), ())
+        return cls(parts[-MAX_PARTS:], elided, conflict)
 
 
 NumericValue = Callable[[str], complex | None]
@@ -258,7 +259,10 @@ def read_math(text: str, value: NumericValue | None = None, decimal_comma: bool 
     text = normalize_numbers(strip_delimiters(text), decimal_comma)
     parts: list[str] = []
     elided, conflict = False, tuple[str, ...]()
-    for piece, separator in _split_top(text, _ITEM_SEPARATOR):
+    pieces = _split_top(text, _ITEM_SEPARATOR)
+    if len(pieces) > MAX_PARTS:
+        pieces, elided = pieces[-MAX_PARTS:], True
+    for piece, separator in pieces:
         elided = elided or bool(_ELISION.fullmatch(separator.strip()))
         piece = _strip_dollars(piece)
         if _ELISION.fullmatch(piece):
@@ -283,13 +287,13 @@ class _Candidate:
 def _candidates(text: str) -> list[_Candidate]:
     found: list[_Candidate] = []
     position = 0
-    for match in SEGMENT.finditer(text):
-        found.extend(_plain(text, position, match.start()))
-        content = next(v for k, v in match.groupdict().items() if v and k != "env")
-        if match.group("env"):
-            content = _unalign(content)
-        found.append(_Candidate(match.start(), match.end(), content, True))
-        position = match.end()
+    for segment in segments(text):
+        found.extend(_plain(text, position, segment.start))
+        content = segment.content
+        if segment.kind not in ("display", "bracket", "paren", "inline"):
+            content = _unalign(content)  # an align-like environment
+        found.append(_Candidate(segment.start, segment.end, content, True))
+        position = segment.end
     found.extend(_plain(text, position, len(text)))
     return found
 
@@ -305,17 +309,17 @@ def _plain(text: str, start: int, end: int) -> list[_Candidate]:
 def _final_group(text: str, candidates: list[_Candidate]) -> list[_Candidate]:
     """The candidates that make up the final answer: the last one, with those before it that
     a list or a hedge ties to it; prose in between ends the group (last one wins)."""
-    kept = [c for c in candidates if not _NEGATED.search(text[: c.start][-40:])]
+    kept = [c for c in candidates if not _NEGATED.search(text[max(0, c.start - 40) : c.start])]
     if not kept:  # "not 12 and not 72" commits to nothing
         return []
-    group = [kept[-1]]
+    group = [kept[-1]]  # built backwards, then turned round
     for previous in reversed(kept[:-1]):
-        between = text[previous.end : group[0].start]
+        between = text[previous.end : group[-1].start]
         if _HEDGE.search(between) or _LIST_GLUE.fullmatch(between):
-            group.insert(0, previous)
+            group.append(previous)
         else:
             break
-    return group
+    return group[::-1]
 
 
 def read_statement(
@@ -331,7 +335,7 @@ def read_statement(
     candidates = _candidates(text)
     if not candidates:
         return Reading()
-    reading = Reading()
-    for candidate in _final_group(text, candidates) if candidates else []:
-        reading = reading + read_math(candidate.text, value, decimal_comma=False)
-    return reading
+    group = _final_group(text, candidates) if candidates else []
+    readings = [read_math(c.text, value, decimal_comma=False) for c in group[-MAX_PARTS:]]
+    joined = Reading.join(readings)
+    return joined if len(group) <= MAX_PARTS else Reading(joined.parts, True, joined.conflict)

@@ -126,3 +126,28 @@ def test_equation_chains(text: str, parts: tuple[str, ...], conflict: tuple[str,
 )
 def test_statements(text: str, parts: tuple[str, ...]) -> None:
     assert read_statement(text, numeric_value).parts == parts
+
+
+@pytest.mark.parametrize(
+    "completion",
+    [
+        "\\begin{align} x " * 20000,
+        "\\[ 1 " * 40000,
+        "\\( 1 " * 40000,
+        "$$ 1 " * 40000,
+        "$1 " * 60000,
+        "1, " * 100000,
+        "1\n" * 100000,
+        "= 1\n" * 50000,
+        "1=" * 50000 + "1",
+    ],
+    ids=["begin", "bracket", "paren", "display", "dollar", "commas", "column", "chain", "eq"],
+)
+def test_unclosed_or_endless_markup_is_read_within_the_item_limit(completion: str) -> None:
+    """A lazy regex rescans the text from every unclosed opener, and Python's regex engine
+    cannot be interrupted by the soft limit: the reader must stay linear. (This checks that
+    scoring ends as ``ok`` under the default limit, not how fast it is.)"""
+    from rlvr.verifier.scoring import Job, ScoringPlan, score_item
+
+    outcome = score_item(Job("math", completion, {"answer": "1"}), ScoringPlan(soft_timeout_s=10))
+    assert outcome.status == "ok", outcome.error
