@@ -122,9 +122,27 @@ def is_math_value(value: Any) -> bool:
     return isinstance(value, Basic | MatrixBase)
 
 
+# No answer nests brackets this deep; math-verify would spend seconds on one that does
+# (a 400-deep \frac takes it over 10 s), so such an answer is unparseable: wrong, at once.
+MAX_NESTING = 64
+
+
+def _nesting(text: str) -> int:
+    depth = deepest = 0
+    for char in text:
+        if char in "{([":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "})]":
+            depth = max(0, depth - 1)
+    return deepest
+
+
 @lru_cache(maxsize=8192)
 def parse_answer(text: str) -> tuple[Any, ...]:
     """math-verify's reading of one answer (sympy objects, then its string fallback)."""
+    if _nesting(text) > MAX_NESTING:
+        return ()
     return tuple(parse(_wrap(text), parsing_timeout=None))
 
 
