@@ -6,7 +6,10 @@ service before and after a change, side by side in one run.
 (b) service: ``POST /verify`` in batches against ``python -m rlvr.verifier`` started by
     this script on a free loopback port, default settings (code scoring off);
 (c) with ``--before PATH``: the same service, run from another checkout (e.g. the main
-    branch), on the same items, right after (b).
+    branch), on the same items, right after (b). ``--rounds N`` repeats (a), (b) and (c),
+    alternating whether (b) or (c) goes first, and prints the median ratios: on a shared
+    machine the load drifts between runs. "CPU s" is the CPU time spent: (a)'s process,
+    or the service's main process plus its workers.
 
 All runs share one invocation, one machine and one item set. Prints items/s, the ratio of
 each service to (a), p50/p99 latencies, peak RSS (main process plus workers), verdict
@@ -22,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import statistics
 import sys
 import threading
 import time
@@ -73,7 +77,7 @@ def run_baseline(items: list[MathItem]) -> RunResult:
     ]
     parse("$1$")  # import-time work is not part of the measurement
     verdicts, latencies = [], []
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     for item in tqdm(items, desc="(a) in-process math-verify", unit="item"):
         t0 = time.perf_counter()
         gold = parse(f"${item.gold}$", extraction_mode="first_match")
@@ -82,7 +86,8 @@ def run_baseline(items: list[MathItem]) -> RunResult:
         )
         verdicts.append(bool(gold) and bool(verify(gold, answer)))
         latencies.append((time.perf_counter() - t0) * 1000)
-    return RunResult("(a) in-process", time.perf_counter() - started, verdicts, latencies)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    return RunResult("(a) in-process", seconds, verdicts, latencies, cpu_main=cpu)
 
 
 class RssSampler(threading.Thread):
@@ -199,13 +204,13 @@ def _report(items: list[MathItem], base: RunResult, services: list[RunResult], b
     rate_a = len(items) / base.seconds
     print(
         f"\n{'run':<26}{'items/s':>9}{'vs (a)':>8}{'p50 ms':>8}{'p99 ms':>8}"
-        f"{'RSS MiB':>9}{'agree (a)':>11}{'intent':>8}"
+        f"{'RSS MiB':>9}{'agree (a)':>11}{'intent':>8}{'CPU s':>8}"
     )
     intent_a = sum(v == it.correct for v, it in zip(base.verdicts, items, strict=True))
     print(
         f"{base.name:<26}{rate_a:>9.1f}{'1.00x':>8}{percentile(base.item_latencies_ms, 50):>8.2f}"
         f"{percentile(base.item_latencies_ms, 99):>8.2f}{'':>9}{'':>11}"
-        f"{intent_a / len(items):>8.1%}"
+        f"{intent_a / len(items):>8.1%}{base.cpu_main:>8.1f}"
     )
     for run in services:
         rate = len(items) / run.seconds
@@ -216,6 +221,7 @@ def _report(items: list[MathItem], base: RunResult, services: list[RunResult], b
             f"{percentile(run.item_latencies_ms, 50):>8.2f}"
             f"{percentile(run.item_latencies_ms, 99):>8.2f}{run.peak_rss / 2**20:>9.0f}"
             f"{agree / len(items):>11.2%}{intent / len(items):>8.1%}"
+            f"{run.cpu_main + run.cpu_workers:>8.1f}"
         )
     for run in services:
         print(
@@ -246,6 +252,9 @@ def main() -> None:
     parser.add_argument(
         "--before", type=Path, help="another checkout whose service runs too (e.g. /work/main)"
     )
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="repeat, alternating which service runs first"
+    )
     args = parser.parse_args()
 
     items = make_items(args.items, group_size=args.group_size, form=args.form)
@@ -254,12 +263,28 @@ def main() -> None:
         f"{len(items)} items ({args.form}), {len(items) // args.group_size} prompts, "
         f"{wrong / len(items):.0%} written wrong, CPUs: {os.cpu_count()}"
     )
-    base = run_baseline(items)
-    runs = [run_service(items, args.batch, args.in_flight, HERE, "(b) this checkout")]
-    if args.before is not None:
-        label = f"(c) {args.before.name}"
-        runs.append(run_service(items, args.batch, args.in_flight, args.before.resolve(), label))
-    _report(items, base, runs, args.batch)
+    ratios: dict[str, list[float]] = {}
+    for round_ in range(args.rounds):
+        if args.rounds > 1:
+            print(f"\n--- round {round_ + 1} of {args.rounds}")
+        base = run_baseline(items)
+        checkouts = [(HERE, "(b) this checkout")]
+        if args.before is not None:
+            checkouts.append((args.before.resolve(), f"(c) {args.before.name}"))
+            if round_ % 2:  # alternate who runs first: the machine's load drifts
+                checkouts.reverse()
+        runs = [
+            run_service(items, args.batch, args.in_flight, root, label) for root, label in checkouts
+        ]
+        runs.sort(key=lambda run: run.name)
+        _report(items, base, runs, args.batch)
+        for run in runs:
+            ratios.setdefault(run.name, []).append(base.seconds / run.seconds)
+    if args.rounds > 1:
+        print("\nmedian ratio to (a) over the rounds (the order alternated):")
+        for name, values in ratios.items():
+            listed = ", ".join(f"{v:.2f}" for v in values)
+            print(f"  {name}: {statistics.median(values):.2f}x ({listed})")
 
 
 if __name__ == "__main__":
