@@ -2,8 +2,13 @@
 
 Each prompt has a gold answer of one kind (integer, fraction, set, matrix, …) and a
 group of completions: a unique stretch of reasoning inside ``<think>``, then the
-answer in ``<answer>\\boxed{…}</answer>`` written in one of several equivalent
-forms, or (about 20% of the time) a wrong one.
+answer written in one of several equivalent forms, or (about 20% of the time) a wrong
+one. ``form`` says how the answer is given after the reasoning:
+
+* ``tagged`` (the default, the benchmark's figures): ``<answer>The answer is
+  $\\boxed{…}$.</answer>``;
+* ``bare``: ``$…$`` alone on the last line, no tag, no box;
+* ``marker``: ``#### …`` (GSM8K's own way).
 """
 
 from __future__ import annotations
@@ -146,8 +151,15 @@ def _reasoning(r: random.Random) -> str:
     return "\n".join(steps)
 
 
+FORMS = {
+    "tagged": "<answer>\nThe answer is $\\boxed{{{answer}}}$.\n</answer>",
+    "bare": "${answer}$",
+    "marker": "#### {answer}",
+}
+
+
 def make_items(
-    n: int, group_size: int = 8, wrong_rate: float = 0.2, seed: int = 0
+    n: int, group_size: int = 8, wrong_rate: float = 0.2, seed: int = 0, form: str = "tagged"
 ) -> list[MathItem]:
     """``n`` items in groups of ``group_size`` completions sharing a prompt and gold answer."""
     r = random.Random(seed)
@@ -160,10 +172,7 @@ def make_items(
         for sample in range(min(group_size, n - len(items))):
             correct = r.random() >= wrong_rate
             answer = r.choice(right if correct else wrong)
-            completion = (
-                f"<think>\n{_reasoning(r)}\n</think>\n"
-                f"<answer>\nThe answer is $\\boxed{{{answer}}}$.\n</answer>"
-            )
+            completion = f"<think>\n{_reasoning(r)}\n</think>\n" + FORMS[form].format(answer=answer)
             items.append(MathItem(f"p{prompt}-s{sample}", kind, gold, completion, correct))
         prompt += 1
     return items

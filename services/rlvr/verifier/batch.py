@@ -104,6 +104,7 @@ async def score(batch: Batch, plan: ScoringPlan, scorer: Scorer, metrics: Metric
         batch.outcomes[job_index] = outcome
         count = len(batch.positions[job_index])
         metrics.observe(job.domain, outcome.status, outcome.elapsed_s, count=count)
+        metrics.observe_judge(job.domain, outcome.details.get("judge"), count=count)
 
     for domain, outcome in batch.known.values():
         metrics.observe(domain, outcome.status, 0.0)

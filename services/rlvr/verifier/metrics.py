@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, disable_created_metrics
 
@@ -67,6 +68,19 @@ class Metrics:
         self.draining = Gauge(
             "rlvr_draining", "1 while the service drains before stopping", registry=self.registry
         )
+
+        self.judge = Counter(
+            "rlvr_judge_verdicts",
+            "LLM judge outcomes where the rules gave 0; result=rescued counts rescues",
+            ["domain", "result"],
+            registry=self.registry,
+        )
+
+    def observe_judge(self, domain: str, said: Mapping[str, Any] | None, count: int = 1) -> None:
+        """Count what the judge said about ``count`` items (nothing when it was not asked)."""
+        if said is not None:
+            domain = domain if domain in self._domains else "unknown"
+            self.judge.labels(domain=domain, result=str(said.get("status"))).inc(count)
 
     def observe(self, domain: str, status: str, seconds: float, count: int = 1) -> None:
         """Record ``count`` items that share one verdict computed in ``seconds``."""

@@ -30,8 +30,12 @@ class Parts:
 
 
 def build_parts(settings: Settings) -> Parts:
-    extraction = ExtractionConfig(fallback_patterns=settings.math_fallback_patterns)
-    math = MathConfig(extraction=extraction, reject_hedging=settings.math_reject_hedging)
+    extraction = ExtractionConfig(
+        fallback_patterns=settings.math_fallback_patterns, strict=settings.math_strict
+    )
+    math = MathConfig(
+        extraction=extraction, reject_hedging=settings.math_reject_hedging, judge=settings.judge()
+    )
     plan = ScoringPlan(
         rewards=settings.default_rewards,
         weights=dict(settings.default_weights),  # plain: plans travel to workers by pickle

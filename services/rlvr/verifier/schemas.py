@@ -27,6 +27,7 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
+from .domains.base import AnswerOptions
 from .domains.fmt import LANGUAGE_SCRIPTS, FormatOptions
 from .scoring import REWARD_NAMES, Outcome
 from .vocabulary import ErrorCode, Status
@@ -70,6 +71,26 @@ class VerifyItem(BaseModel):
     def text(self) -> str:
         """The completion as one string."""
         return chat_text(self.completion)
+
+
+class AnswerChoices(BaseModel):
+    """How final answers are read and judged (math and science)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    strict: bool | None = Field(
+        None,
+        description="only <answer> tags and \\boxed{} count (R1's rule); "
+        "default: the server's RLVR_MATH_STRICT",
+    )
+    judge: bool = Field(
+        False,
+        description="ask the server's LLM judge where the rules gave 0 or found no answer "
+        "(needs RLVR_JUDGE_URL; details.judge says what it said)",
+    )
+
+    def options(self) -> AnswerOptions:
+        return AnswerOptions(strict=self.strict, judge=self.judge)
 
 
 class InvalidItem(BaseModel):
@@ -206,6 +227,7 @@ class VerifyRequest(BaseModel):
         None, description="weight per score; reward = Σ weight·score; default from settings"
     )
     options: Options | None = Field(None, description="parameters of the format rewards")
+    answer: AnswerChoices | None = Field(None, description="how final answers are read")
 
     @field_validator("rewards")
     @classmethod
@@ -290,6 +312,7 @@ class VoteRequest(BaseModel):
         max_length=64,
         description="k values for pass@k and maj@k (none: no pass@k or maj@k); k > n is skipped",
     )
+    answer: AnswerChoices | None = Field(None, description="as in /verify")
 
 
 class VoteCluster(BaseModel):

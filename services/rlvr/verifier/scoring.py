@@ -32,6 +32,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 from .domains import CannotScore, Domain, Verdict
+from .domains.base import AnswerOptions, verify_with
 from .domains.fmt import FORMAT_REWARDS, FormatOptions, Sample
 from .timeouts import ItemTimeout, time_limit
 from .vocabulary import BLAME, DOMAIN_SCORES, Blame, ErrorCode, Reason, Score, Status
@@ -69,6 +70,7 @@ class ScoringPlan:
     weights: Mapping[str, float] = field(default_factory=lambda: {ACCURACY: 1.0})
     format_options: FormatOptions = field(default_factory=FormatOptions)
     soft_timeout_s: float = 0.0
+    answer_options: AnswerOptions = field(default_factory=AnswerOptions)
 
 
 @dataclass(frozen=True)
@@ -149,7 +151,9 @@ def _score(job: Job, plan: ScoringPlan, domains: Mapping[str, Domain]) -> Outcom
             _forget(job.domain, reference)
             return fault
     try:
-        verdict = _limited(plan, lambda: domain.verify(job.completion, reference))
+        verdict = _limited(
+            plan, lambda: verify_with(domain, job.completion, reference, plan.answer_options)
+        )
     except CannotScore as exc:
         if BLAME.get(exc.code) is not Blame.REFERENCE:  # infrastructure: nobody's fault
             return Outcome.failed(exc.code, str(exc))

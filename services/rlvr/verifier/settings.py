@@ -15,10 +15,11 @@ import re
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from .domains.maths.extract import DEFAULT_FALLBACK_PATTERNS
+from .judge import JudgeConfig
 from .scoring import REWARD_NAMES
 from .vocabulary import Score
 
@@ -57,7 +58,20 @@ class Settings(BaseSettings):
         DEFAULT_FALLBACK_PATTERNS,
         description="regexes (first group = answer) tried when there is no <answer> or \\boxed{}",
     )
-    math_reject_hedging: bool = Field(True, description="several different boxed answers score 0")
+    math_reject_hedging: bool = Field(
+        True, description="several different answers score 0 where the gold has one value"
+    )
+    math_strict: bool = Field(
+        False,
+        description="only <answer> tags and \\boxed{} count (R1's rule); a request may override",
+    )
+
+    judge_url: str | None = Field(
+        None, description="OpenAI-compatible API base of the optional LLM judge, e.g. http://h/v1"
+    )
+    judge_model: str = Field("judge", description="the model name sent to the judge endpoint")
+    judge_api_key: SecretStr | None = Field(None, description="bearer token for the judge")
+    judge_timeout_s: float = Field(10.0, gt=0, description="at most this per judge call")
 
     sandbox_backend: Literal["docker", "process-unsafe", "off"] = Field(
         "docker",
@@ -97,6 +111,13 @@ class Settings(BaseSettings):
             if groups < 1:
                 raise ValueError(f"fallback pattern {pattern!r} needs a group for the answer")
         return value
+
+    def judge(self) -> JudgeConfig | None:
+        """The judge's endpoint, or None when no judge is configured."""
+        if not self.judge_url:
+            return None
+        key = self.judge_api_key.get_secret_value() if self.judge_api_key else None
+        return JudgeConfig(self.judge_url, self.judge_model, key, self.judge_timeout_s)
 
 
 @lru_cache(maxsize=1)

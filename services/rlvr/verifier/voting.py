@@ -1,8 +1,11 @@
 """Majority vote and pass@k over k completions of one prompt (test-time scaling, as in R1).
 
 Completions are grouped by their *answers*, compared with the domain's own notion of
-equivalence (``0.5``, ``1/2`` and ``\\frac{1}{2}`` are one vote in math). With a
-reference, each cluster is checked once and the unbiased pass@k estimator
+equivalence (``0.5``, ``1/2`` and ``\\frac{1}{2}`` are one vote in math). Voting asks the
+domain (see :class:`~rlvr.verifier.domains.base.AnswerDomain`): its answer for a completion
+(the very extraction and settings ``/verify`` uses; a hedge casts no vote), whether two
+answers are the same, and whether it votes at all. With a reference, each completion is
+checked by the domain's ``verify`` and the unbiased pass@k estimator
 1 − C(n−c, k)/C(n, k) is computed (Chen et al., 2021).
 
 >>> pass_at_k(n=4, c=1, k=2)
@@ -16,15 +19,10 @@ from dataclasses import dataclass, field
 from math import comb
 from typing import Any
 
-from .domains import CannotScore, Domain, InvalidReference, build_domains
-from .domains.logic import final_answer
-from .domains.maths.compare import fast_compare, math_equal, normalize
-from .domains.maths.extract import extract_answer
-from .domains.science import chosen_letters
+from .domains import CannotScore, Domain, build_domains
+from .domains.base import AnswerDomain, AnswerOptions, votes
 from .timeouts import ItemTimeout, time_limit
 from .vocabulary import ErrorCode
-
-VOTABLE = ("math", "science", "logic")
 
 
 class CannotVote(CannotScore):
@@ -35,36 +33,20 @@ class VoteTimeout(CannotScore):
     code = ErrorCode.ITEM_TIMEOUT
 
 
+def voter(domain: str, domains: Mapping[str, Domain]) -> AnswerDomain:
+    """The domain named ``domain``, if it votes (it answers voting's questions)."""
+    checker = domains.get(domain)
+    if checker is None or not votes(checker):
+        voting = sorted(name for name, d in domains.items() if votes(d))
+        raise CannotVote(f"voting works for {', '.join(voting)}, not {domain!r}")
+    return checker
+
+
 def pass_at_k(n: int, c: int, k: int) -> float:
     """Probability that at least one of k samples drawn from n (c correct) is correct."""
     if n - c < k:
         return 1.0
     return 1.0 - comb(n - c, k) / comb(n, k)
-
-
-def answer_of(domain: str, completion: str) -> str | None:
-    """The answer a completion commits to, as the domain extracts it."""
-    if domain == "logic":
-        return final_answer(completion)
-    if domain == "science":
-        letters = chosen_letters(completion, [])
-        if len(letters) == 1:
-            return letters[0]
-    found = extract_answer(completion)
-    return None if found.hedged else found.text
-
-
-def same_answer(domain: str, a: str, b: str) -> bool:
-    """Whether two extracted answers are one vote."""
-    if domain == "logic" or (len(a) == 1 and a.isalpha()) or (len(b) == 1 and b.isalpha()):
-        return " ".join(a.lower().split()) == " ".join(b.lower().split())
-    decided = fast_compare(a, b)
-    if decided is not None:
-        return decided
-    try:
-        return math_equal(a, b)
-    except InvalidReference:  # `a` is not parseable as math: compare the text
-        return normalize(a) == normalize(b)
 
 
 @dataclass
@@ -74,15 +56,16 @@ class Cluster:
     correct: bool | None = None
 
 
-def cluster(domain: str, answers: Sequence[str | None]) -> list[Cluster]:
-    """Group answer indices by equivalence (greedy, first member represents the cluster);
-    completions without an answer join no cluster."""
+def cluster(domain: str | AnswerDomain, answers: Sequence[str | None]) -> list[Cluster]:
+    """Group answer indices by the domain's equivalence (greedy, first member represents the
+    cluster); completions without an answer join no cluster."""
+    checker = voter(domain, build_domains()) if isinstance(domain, str) else domain
     clusters: list[Cluster] = []
     for index, answer in enumerate(answers):
         if answer is None:
             continue
         for group in clusters:
-            if same_answer(domain, group.answer, answer):
+            if checker.same_answer(group.answer, answer):
                 group.members.append(index)
                 break
         else:
@@ -106,11 +89,13 @@ def vote_safely(
     reference: Mapping[str, Any] | None,
     ks: Sequence[int],
     soft_timeout_s: float = 0.0,
+    options: AnswerOptions | None = None,
     domains: Mapping[str, Domain] | None = None,
 ) -> dict[str, Any]:
     """:func:`vote` for a worker process: every failure becomes ``status: error``."""
     try:
-        return {"status": "ok", **vote(domain, completions, reference, ks, soft_timeout_s, domains)}
+        result = vote(domain, completions, reference, ks, soft_timeout_s, options, domains)
+        return {"status": "ok", **result}
     except CannotScore as exc:
         return {"status": "error", "error": {"code": exc.code, "message": str(exc)}}
     except Exception as exc:  # a bug must not lose the prompt
@@ -126,32 +111,40 @@ def vote(
     reference: Mapping[str, Any] | None,
     ks: Sequence[int],
     soft_timeout_s: float = 0.0,
+    options: AnswerOptions | None = None,
     domains: Mapping[str, Domain] | None = None,
 ) -> dict[str, Any]:
     """The vote of one prompt; raises :class:`CannotScore` for an unusable request."""
-    if domain not in VOTABLE:
-        raise CannotVote(f"voting works for {', '.join(VOTABLE)}, not {domain!r}")
+    checker = voter(domain, domains or build_domains())
     try:
         with time_limit(soft_timeout_s):
-            return _vote(domain, completions, reference, ks, domains or build_domains())
+            return _vote(checker, completions, reference, ks, options or AnswerOptions())
     except ItemTimeout:
         raise VoteTimeout(f"voting took longer than {soft_timeout_s:g} s") from None
 
 
 def _vote(
-    domain: str,
+    domain: AnswerDomain,
     completions: Sequence[str],
     reference: Mapping[str, Any] | None,
     ks: Sequence[int],
-    domains: Mapping[str, Domain],
+    options: AnswerOptions,
 ) -> dict[str, Any]:
     n = len(completions)
-    answers = [answer_of(domain, c) for c in completions]
+    answers = [domain.answer(c, reference, options) for c in completions]
     clusters = cluster(domain, answers)
+    correct: list[bool] = []
     if reference is not None:
-        checker = domains[domain]
+        # Each completion is checked exactly as /verify checks it, so c (and pass@k) is what
+        # /verify would count; a cluster's correctness is its first member's.
+        checked: dict[str, bool] = {}
+        for completion in completions:
+            if completion not in checked:
+                verdict = domain.verify(completion, reference, options)
+                checked[completion] = verdict.accuracy >= 1
+            correct.append(checked[completion])
         for group in clusters:
-            group.correct = checker.verify(completions[group.members[0]], reference).accuracy >= 1
+            group.correct = correct[group.members[0]]
     top = _majority(clusters, n)
     result: dict[str, Any] = {
         "n": n,
@@ -164,7 +157,7 @@ def _vote(
         ],
     }
     if reference is not None:
-        c = sum(len(g.members) for g in clusters if g.correct)
+        c = sum(correct)
         result["correct"] = c
         result["pass_at_k"] = {str(k): round(pass_at_k(n, c, k), 6) for k in ks if k <= n}
         maj = {}

@@ -51,8 +51,25 @@ def test_math_extraction_is_configurable(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("RLVR_MATH_REJECT_HEDGING", "false")
     math = build_parts(Settings()).domains["math"]
     assert math.verify("Result: 7", {"answer": "7"}).accuracy == 1.0
-    assert math.verify("The final answer is 7", {"answer": "7"}).extracted is None
+    # the default phrases are not patterns any more; the built-in markers still read them
+    assert math.verify("The final answer is 7", {"answer": "7"}).details["source"] == "marker"
     assert math.verify("\\boxed{6} or \\boxed{7}", {"answer": "7"}).accuracy == 1.0
+
+
+def test_strict_math_extraction_and_the_judge_are_settings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("RLVR_MATH_STRICT", "true")
+    monkeypatch.setenv("RLVR_JUDGE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("RLVR_JUDGE_API_KEY", "s3cret")
+    settings = Settings()
+    math = settings.domains()["math"]
+    assert math.verify("The final answer is 7", {"answer": "7"}).extracted is None
+    assert math.verify("<answer>7</answer>", {"answer": "7"}).accuracy == 1.0
+    judge = settings.judge()
+    assert judge is not None and judge.url == "http://127.0.0.1:9/v1"
+    assert "s3cret" not in repr(judge) and "s3cret" not in repr(settings)
+    assert Settings(judge_url=None).judge() is None
 
 
 @pytest.mark.parametrize("patterns", ['["("]', '["no group"]'])

@@ -56,3 +56,94 @@ def test_unsupported_domain_and_bad_reference() -> None:
         vote("code", ["x"], None, [1])
     failed = vote_safely("math", ["\\boxed{1}"], {"answer": "???"}, [1])
     assert failed["status"] == "error" and failed["error"]["code"] == "invalid_reference"
+
+
+def test_voting_asks_the_domain_and_code_does_not_vote() -> None:
+    from rlvr.verifier.domains import DOMAINS
+    from rlvr.verifier.domains.base import votes
+
+    assert all(votes(DOMAINS[name]) for name in ("math", "science", "logic"))
+
+    class Silent:  # a domain that scores but answers none of voting's questions
+        name = "silent"
+        waits_on_io = False
+
+        def verify(self, completion: str, reference: object) -> None: ...
+
+    assert not votes(Silent())  # type: ignore[arg-type]
+    failed = vote_safely("code", ["print(1)"], None, [1])
+    assert failed["status"] == "error" and failed["error"]["code"] == "vote_unsupported"
+    assert "math" in failed["error"]["message"]
+
+
+def test_vote_uses_the_configured_extraction_and_hedging(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rlvr.verifier.domains import DOMAINS
+    from rlvr.verifier.domains.maths import MathConfig, MathDomain
+    from rlvr.verifier.domains.maths.extract import ExtractionConfig
+
+    configured = MathDomain(
+        MathConfig(
+            extraction=ExtractionConfig(fallback_patterns=(r"Result:\s*(\S+)",)),
+            reject_hedging=False,
+        )
+    )
+    monkeypatch.setitem(DOMAINS, "math", configured)
+    result = vote(
+        "math", ["Result: 7 (checked)", "\\boxed{3} or \\boxed{7}", "7"], {"answer": "7"}, [3]
+    )
+    assert result["answers"] == ["7", "7", "7"]
+    assert result["correct"] == 3
+
+
+def test_vote_reads_answers_as_verify_does_and_counts_what_verify_pays() -> None:
+    completions = [
+        "#### 72",  # a marker
+        "The total is 72 apples.",  # a final statement
+        "<think>x</think><answer>72</answer>",
+        "either 12 or 72",  # a hedge: no vote, not correct
+        "\\boxed{1 = 2 = 72}",  # a false chain: no vote, not correct
+        "7,2",  # a decimal comma: 7.2
+    ]
+    result = vote("math", completions, {"answer": "72"}, [1, 6])
+    assert result["answers"] == ["72", "72", "72", None, None, "7.2"]
+    assert result["correct"] == 3 and result["majority"] == "72"
+
+
+def test_a_list_is_one_answer_when_the_gold_lists_several() -> None:
+    completions = [
+        "\\boxed{1, 2}",
+        "\\boxed{2} and \\boxed{1}",
+        "x = 1 \\text{ or } x = 2",
+        "\\boxed{1}",
+    ]
+    result = vote("math", completions, {"answer": "1, 2"}, [4])
+    assert result["correct"] == 3
+    assert [c["size"] for c in result["clusters"]] == [3, 1]
+    assert vote("math", completions, None, [1])["answers"][:3] == [None, None, None]
+
+
+def test_strict_option_reaches_the_vote() -> None:
+    from rlvr.verifier.domains.base import AnswerOptions
+
+    completions = ["#### 72", "<answer>72</answer>"]
+    loose = vote("math", completions, {"answer": "72"}, [2])
+    strict = vote("math", completions, {"answer": "72"}, [2], options=AnswerOptions(strict=True))
+    assert (loose["correct"], strict["correct"]) == (2, 1)
+    assert strict["answers"] == [None, "72"]
+
+
+def test_science_votes_by_letter_and_by_quantity() -> None:
+    letters = vote(
+        "science",
+        ["Answer: (B)", "\\boxed{b}", "C"],
+        {"answer": "B", "choices": ["x", "y", "z"]},
+        [1],
+    )
+    assert letters["majority"] == "B" and letters["correct"] == 2
+    quantities = vote(
+        "science",
+        ["\\boxed{9.8 m/s^2}", "\\boxed{980 cm/s^2}", "\\boxed{9 m/s^2}"],
+        {"value": 9.8, "unit": "m/s^2"},
+        [1],
+    )
+    assert [c["size"] for c in quantities["clusters"]] == [2, 1] and quantities["correct"] == 2

@@ -13,6 +13,7 @@ from rlvr.sandbox.pool import SandboxPool
 from ..batch import ItemLimits
 from ..dispatch import Scorer
 from ..domains import Domain
+from ..domains.base import AnswerOptions
 from ..domains.fmt import FormatOptions
 from ..drain import Drain
 from ..errors import ApiError
@@ -42,6 +43,7 @@ class Services:
         rewards: Sequence[str] | None = None,
         weights: Mapping[str, float] | None = None,
         options: FormatOptions | None = None,
+        answer: AnswerOptions | None = None,
     ) -> ScoringPlan:
         """What to score, from a request's choices or else the server's defaults."""
         plan = self.default_plan
@@ -50,6 +52,7 @@ class Services:
             rewards=tuple(rewards) if rewards else plan.rewards,
             weights=dict(weights) if weights is not None else plan.weights,
             format_options=options or plan.format_options,
+            answer_options=answer or plan.answer_options,
         )
 
     def check_count(self, count: int, what: str) -> None:

@@ -2,13 +2,20 @@
 
 A domain turns one completion and its reference into a :class:`Verdict`. It never
 sees HTTP, weights or other rewards; :mod:`rlvr.verifier.scoring` combines those.
+
+Domains whose completions end in one short final answer (math, science, logic) are
+answer domains (:class:`AnswerDomain`) as well: they take a request's
+:class:`AnswerOptions`, and they answer the questions majority voting asks — what a
+completion's answer is, and whether two answers are the same — so that ``/vote``
+clusters with the very extraction and settings ``/verify`` scores with. A domain that
+is not one (code) does not vote.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeGuard, runtime_checkable
 
 from ..vocabulary import ErrorCode
 
@@ -70,3 +77,56 @@ class Domain(Protocol):
         Raises :class:`CannotScore` subclasses when the reference is unusable.
         """
         ...
+
+
+@dataclass(frozen=True)
+class AnswerOptions:
+    """A request's choices for domains that read a final answer.
+
+    ``strict``: only ``<answer>`` tags and ``\\boxed{}`` count (R1's own rule); ``None``
+    keeps the server's setting. ``judge``: ask the configured LLM judge where the rules
+    gave 0 or found no answer (math and science; off unless the server has a judge).
+    """
+
+    strict: bool | None = None
+    judge: bool = False
+
+
+@runtime_checkable
+class AnswerDomain(Domain, Protocol):
+    """A domain whose completions commit to one short final answer."""
+
+    def verify(
+        self, completion: str, reference: Mapping[str, Any], options: AnswerOptions | None = None
+    ) -> Verdict:
+        """As :meth:`Domain.verify`, under a request's answer options."""
+        ...
+
+    def answer(
+        self,
+        completion: str,
+        reference: Mapping[str, Any] | None = None,
+        options: AnswerOptions | None = None,
+    ) -> str | None:
+        """The answer ``completion`` commits to, as :meth:`verify` reads it; ``None`` for no
+        answer or a hedge. With a ``reference``, read as its gold wants (a list of
+        solutions stays one answer when the gold lists several)."""
+        ...
+
+    def same_answer(self, a: str, b: str) -> bool:
+        """Whether two answers given by :meth:`answer` are one vote."""
+        ...
+
+
+def votes(domain: Domain) -> TypeGuard[AnswerDomain]:
+    """Whether ``domain`` takes part in majority voting (it answers voting's questions)."""
+    return isinstance(domain, AnswerDomain)
+
+
+def verify_with(
+    domain: Domain, completion: str, reference: Mapping[str, Any], options: AnswerOptions
+) -> Verdict:
+    """``domain.verify``, with the request's answer options where the domain takes them."""
+    if isinstance(domain, AnswerDomain):
+        return domain.verify(completion, reference, options)
+    return domain.verify(completion, reference)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from .base import InvalidReference, MissingReference, Verdict
+from .base import AnswerOptions, InvalidReference, MissingReference, Verdict
 from .maths.extract import find_boxed
 from .text import answer_blocks, answer_region
 
@@ -114,7 +114,24 @@ class LogicDomain:
     name: str = "logic"
     waits_on_io: bool = False
 
-    def verify(self, completion: str, reference: Mapping[str, Any]) -> Verdict:
+    def answer(
+        self,
+        completion: str,
+        reference: Mapping[str, Any] | None = None,
+        options: AnswerOptions | None = None,
+    ) -> str | None:
+        """The final answer text, as :meth:`verify` reads it."""
+        return final_answer(completion)
+
+    def same_answer(self, a: str, b: str) -> bool:
+        """One vote when equal ignoring case, spacing and a final full stop."""
+        return _norm(a) == _norm(b)
+
+    def verify(
+        self, completion: str, reference: Mapping[str, Any], options: AnswerOptions | None = None
+    ) -> Verdict:
+        # Answer options are about reading math answers (tags vs. prose, the judge): logic
+        # answers are read and matched as the reference's matcher says.
         answer = final_answer(completion)
         if "task" in reference:
             return self._gym(answer, reference)

@@ -25,7 +25,8 @@ from typing import Any
 
 import pint
 
-from .base import InvalidReference, MissingReference, Verdict
+from .base import AnswerOptions, InvalidReference, MissingReference, Verdict
+from .judged import rescue
 from .maths import MathDomain
 from .maths.extract import extract_answer, find_boxed
 from .text import answer_blocks, answer_region
@@ -114,14 +115,56 @@ class ScienceDomain:
     name: str = "science"
     waits_on_io: bool = False
 
-    def verify(self, completion: str, reference: Mapping[str, Any]) -> Verdict:
+    def verify(
+        self, completion: str, reference: Mapping[str, Any], options: AnswerOptions | None = None
+    ) -> Verdict:
         if "value" in reference:
-            return self._numeric(completion, reference)
+            verdict, gold = self._numeric(completion, reference, options)
+            if options is not None and options.judge:
+                verdict = rescue(self.math.config.judge, verdict, gold, completion)
+            return verdict
         if "choices" in reference:
             return self._choice(completion, reference)
         if "answer" in reference:
-            return self.math.verify(completion, reference)
+            return self.math.verify(completion, reference, options)
         raise MissingReference("science reference needs 'answer' (+ 'choices') or 'value'")
+
+    def answer(
+        self,
+        completion: str,
+        reference: Mapping[str, Any] | None = None,
+        options: AnswerOptions | None = None,
+    ) -> str | None:
+        """The chosen letter, else the quantity or symbolic answer (as /verify reads them)."""
+        reference = reference or {}
+        choices = reference.get("choices")
+        if "choices" in reference or "value" not in reference:
+            listed = [str(c) for c in choices] if isinstance(choices, list) else []
+            letters = chosen_letters(completion, listed)
+            if len(letters) == 1:
+                return letters[0]
+            if "choices" in reference:
+                return None
+        if "value" in reference:
+            found = extract_answer(completion, self.math.extraction(options))
+            if found.text is None or len(found.parts) > 1 or found.conflict:
+                return None
+            # the span keeps the unit ("980 cm/s^2") that a prose reading drops
+            return found.span if found.span and parse_quantity(found.span) else found.text
+        return self.math.answer(completion, reference or None, options)
+
+    def same_answer(self, a: str, b: str) -> bool:
+        """Letters as text; quantities after unit conversion; anything else as math."""
+        if (len(a) == 1 and a.isalpha()) or (len(b) == 1 and b.isalpha()):
+            return a.strip().upper() == b.strip().upper()
+        left, right = parse_quantity(a), parse_quantity(b)
+        if left is not None and right is not None and left[1] is not None and right[1] is not None:
+            try:
+                converted = (left[0] * left[1]).to(right[1]).magnitude
+            except pint.errors.DimensionalityError:
+                return False
+            return math.isclose(converted, right[0], rel_tol=1e-6)
+        return self.math.same_answer(a, b)
 
     def _choice(self, completion: str, reference: Mapping[str, Any]) -> Verdict:
         choices, answer = reference.get("choices"), reference.get("answer")
@@ -136,7 +179,9 @@ class ScienceDomain:
         details = {} if picked else {"reason": "no_answer"}
         return Verdict(float(picked == answer.strip().upper()), picked, details)
 
-    def _numeric(self, completion: str, reference: Mapping[str, Any]) -> Verdict:
+    def _numeric(
+        self, completion: str, reference: Mapping[str, Any], options: AnswerOptions | None
+    ) -> tuple[Verdict, str]:
         unit_text = reference.get("unit") or ""
         numbers = [
             reference.get(k, d) for k, d in (("value", None), ("rel_tol", 0.01), ("abs_tol", 0.0))
@@ -147,21 +192,30 @@ class ScienceDomain:
         gold = parse_quantity(f"{value} {unit_text}")
         if gold is None:
             raise InvalidReference(f"unknown unit {unit_text!r}")
-        found = extract_answer(completion)
-        predicted = parse_quantity(found.text) if found.text else None
+        found = extract_answer(completion, self.math.extraction(options))
+        gold_text = f"{value:g} {unit_text}".strip()
+        if len(found.parts) > 1 or found.conflict:
+            hedge = {"reason": "multiple_answers", "candidates": list(found.parts)}
+            return Verdict(0.0, found.text, hedge), gold_text
+        # The span keeps the unit that prose candidates drop ("The speed is 3 km/h.").
+        predicted = None
+        for text in (found.span, found.text):
+            if text and predicted is None:
+                predicted = parse_quantity(text)
         if predicted is None:
-            return Verdict(0.0, found.text, {"reason": "no_quantity"})
+            return Verdict(0.0, found.text, {"reason": "no_quantity"}), gold_text
         magnitude, unit = predicted
         if unit is not None and gold[1] is not None:
             try:
                 magnitude = (magnitude * unit).to(gold[1]).magnitude
             except pint.errors.DimensionalityError:
-                return Verdict(0.0, found.text, {"reason": "wrong_dimension"})
+                return Verdict(0.0, found.text, {"reason": "wrong_dimension"}), gold_text
         elif unit is not None:  # a unit where the reference is a pure number
             if not unit.dimensionless:
-                return Verdict(0.0, found.text, {"reason": "wrong_dimension"})
+                return Verdict(0.0, found.text, {"reason": "wrong_dimension"}), gold_text
             magnitude = (magnitude * unit).to("dimensionless").magnitude
         close = math.isclose(
             magnitude, float(value), rel_tol=float(rel_tol), abs_tol=float(abs_tol)
         )
-        return Verdict(float(close), found.text, {"value_in_reference_unit": magnitude})
+        details = {"value_in_reference_unit": magnitude}
+        return Verdict(float(close), found.text, details), gold_text

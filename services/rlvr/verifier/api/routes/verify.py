@@ -34,7 +34,8 @@ async def verify(
         services.settings.max_items,
         "items",
     )
-    plan = services.plan(body.rewards, body.weights, body.options)
+    answer = body.answer.options() if body.answer else None
+    plan = services.plan(body.rewards, body.weights, body.options, answer)
     results = await verify_items(
         body.items, plan, services.scorer, services.limits, services.metrics
     )

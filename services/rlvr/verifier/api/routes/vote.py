@@ -54,9 +54,10 @@ async def vote(request: Request, services: Annotated[Services, Depends(get_servi
     )
     soft = services.default_plan.soft_timeout_s
     limit = soft + services.settings.kill_grace_s
+    answer = body.answer.options() if body.answer else None
 
     async def one(prompt: VotePrompt) -> dict[str, Any]:
-        args = (prompt.domain, prompt.texts, prompt.reference, body.k, soft)
+        args = (prompt.domain, prompt.texts, prompt.reference, body.k, soft, answer)
         result = await services.scorer.run_task(vote_safely, *args, limit_s=limit)
         return _failed(result) if isinstance(result, Failure) else result
 

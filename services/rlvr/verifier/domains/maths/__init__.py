@@ -1,5 +1,10 @@
 """Math domain: reference ``{"answer": "..."}``, scored with math-verify.
 
+The gold may be a bare answer or a worked solution (:mod:`.gold`); the completion's
+answer is found as :mod:`.extract` says and compared as :mod:`.compare` says. Several
+different answers are one answer — a set — when the gold lists several values, and
+hedging (0) when it has one.
+
 >>> MathDomain().verify("<think>…</think><answer>\\\\boxed{\\\\frac{1}{2}}</answer>",
 ...                     {"answer": "0.5"}).accuracy
 1.0
@@ -8,23 +13,30 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from contextlib import suppress
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..base import InvalidReference, MissingReference, Verdict
-from .compare import ComparisonConfig, as_number, fast_compare, math_equal, normalize, parse_gold
-from .extract import ExtractionConfig, extract_answer
+from ...judge import JudgeConfig
+from ..base import AnswerOptions, CannotScore, InvalidReference, MissingReference, Verdict
+from ..judged import rescue
+from .compare import ComparisonConfig, equal_set, equal_single, fast_compare, same_value
+from .extract import Extraction, ExtractionConfig, extract_answer
+from .gold import Gold, read_gold
 
 __all__ = ["MathConfig", "MathDomain"]
+
+_MAX_PAIRWISE = 6  # candidates compared pairwise for duplicates; a longer list is a list
 
 
 @dataclass(frozen=True)
 class MathConfig:
-    """Extraction and comparison settings, plus the hedging policy."""
+    """Extraction and comparison settings, the hedging policy, and the optional judge."""
 
     extraction: ExtractionConfig = field(default_factory=ExtractionConfig)
     comparison: ComparisonConfig = field(default_factory=ComparisonConfig)
     reject_hedging: bool = True
+    judge: JudgeConfig | None = None
 
 
 def gold_answer(reference: Mapping[str, Any]) -> str:
@@ -48,21 +60,92 @@ class MathDomain:
     name: str = "math"
     waits_on_io: bool = False
 
-    def verify(self, completion: str, reference: Mapping[str, Any]) -> Verdict:
-        gold = gold_answer(reference)
-        if as_number(normalize(gold)) is None:
-            parse_gold(gold)  # raises InvalidReference; cached per process
-        found = extract_answer(completion, self.config.extraction)
+    def extraction(self, options: AnswerOptions | None = None) -> ExtractionConfig:
+        """The extraction settings under a request's options (``strict`` overrides)."""
+        if options is None or options.strict is None:
+            return self.config.extraction
+        return replace(self.config.extraction, strict=options.strict)
+
+    def _distinct(self, parts: tuple[str, ...]) -> tuple[str, ...]:
+        """Candidates with equal values merged (``\\boxed{0.5}`` and ``\\boxed{1/2}`` are one)."""
+        if len(parts) < 2 or len(parts) > _MAX_PAIRWISE:
+            return parts
+        kept: list[str] = []
+        for part in parts:
+            if not any(same_value(part, other, self.config.comparison) for other in kept):
+                kept.append(part)
+        return tuple(kept)
+
+    def _decide(self, gold: Gold, found: Extraction) -> Verdict:
         details: dict[str, Any] = {"source": found.source}
         if found.text is None:
             return Verdict(0.0, None, {**details, "reason": "no_answer"})
-        if self.config.reject_hedging and found.hedged:
-            details.update(reason="multiple_answers", candidates=list(found.candidates))
+        if found.conflict:
+            details.update(reason="inconsistent_equation", sides=list(found.conflict))
             return Verdict(0.0, found.text, details)
-        decided = fast_compare(gold, found.text, self.config.comparison)
+        parts = self._distinct(found.parts)
+        if len(parts) > 1 or found.elided:
+            if gold.multi and (gold.elided or not found.elided):
+                correct = equal_set(gold, parts, self.config.comparison)
+                return Verdict(float(correct), ", ".join(parts), {**details, "method": "set"})
+            if self.config.reject_hedging or found.elided:
+                details.update(reason="multiple_answers", candidates=list(parts))
+                return Verdict(0.0, found.text, details)
+            parts = parts[-1:]
+        part = parts[0]
+        decided = fast_compare(gold.text, part, self.config.comparison)
         if decided is not None:
-            return Verdict(float(decided), found.text, {**details, "method": "fast"})
-        correct = math_equal(
-            gold, found.text, boxed=found.source != "answer_tag", config=self.config.comparison
-        )
-        return Verdict(float(correct), found.text, {**details, "method": "math_verify"})
+            return Verdict(float(decided), part, {**details, "method": "fast"})
+        correct = equal_single(gold, part, self.config.comparison)
+        return Verdict(float(correct), part, {**details, "method": "math_verify"})
+
+    def verify(
+        self, completion: str, reference: Mapping[str, Any], options: AnswerOptions | None = None
+    ) -> Verdict:
+        golds = read_gold(gold_answer(reference))
+        config = self.extraction(options)
+        found: dict[bool, Extraction] = {}
+        verdict: Verdict | None = None
+        for gold in golds:  # one reading, two for an ambiguous "1,22"
+            decimal_comma = not gold.multi
+            if decimal_comma not in found:
+                found[decimal_comma] = extract_answer(
+                    completion, config, decimal_comma=decimal_comma
+                )
+            candidate = self._decide(gold, found[decimal_comma])
+            if verdict is None or candidate.accuracy > verdict.accuracy:
+                verdict = candidate
+            if verdict.accuracy >= 1.0:
+                break
+        assert verdict is not None
+        if golds[0].source != "answer":  # the gold was read out of a worked solution
+            verdict = replace(verdict, details={**verdict.details, "gold_source": golds[0].source})
+        if options is not None and options.judge:
+            verdict = rescue(self.config.judge, verdict, golds[0].text, completion)
+        return verdict
+
+    def answer(
+        self,
+        completion: str,
+        reference: Mapping[str, Any] | None = None,
+        options: AnswerOptions | None = None,
+    ) -> str | None:
+        multi = False
+        if reference is not None:
+            # A bad reference is reported by the vote when it checks correctness.
+            with suppress(CannotScore):
+                multi = read_gold(gold_answer(reference))[0].multi
+        found = extract_answer(completion, self.extraction(options), decimal_comma=not multi)
+        if found.text is None or found.conflict:
+            return None
+        parts = self._distinct(found.parts)
+        if len(parts) > 1 or found.elided:
+            if multi and not found.elided:
+                return ", ".join(parts)
+            if self.config.reject_hedging or found.elided:
+                return None
+            parts = parts[-1:]
+        return parts[0]
+
+    def same_answer(self, a: str, b: str) -> bool:
+        return same_value(a, b, self.config.comparison)

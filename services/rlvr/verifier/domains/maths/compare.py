@@ -5,10 +5,11 @@ Two stages:
 * :func:`fast_compare`, a cheap exact/numeric check on the raw strings. It answers
   only when it is sure (identical after light normalisation, or two plain numbers);
   otherwise it returns ``None``.
-* :func:`math_equal`, math-verify (sympy underneath): fractions, percentages, sets,
-  intervals, tuples, matrices, equations, units and LaTeX variants.
+* :func:`equal_single`, math-verify (sympy underneath): fractions, percentages, sets,
+  intervals, tuples, matrices, equations, units and LaTeX variants; and
+  :func:`equal_set` for several answers against a gold of several values (solutions).
 
-Parsed gold and predictions are cached per process: a GRPO group shares one gold
+Parsed answers are cached per process: a GRPO group shares one gold
 answer and often repeats the same predicted answer.
 
 math-verify's own signal-based timeouts are switched off; the caller enforces
@@ -24,12 +25,15 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from latex2sympy2_extended.sets import FiniteSet
 from math_verify import parse, verify
-from sympy import Basic, MatrixBase
+from sympy import Basic, Eq, Expr, MatrixBase
+from sympy import FiniteSet as SympyFiniteSet
 
-from ..base import InvalidReference
+if TYPE_CHECKING:
+    from .gold import Gold
 
 # math-verify warns once per process that its own timeouts are off; they are off on
 # purpose (the item time limit replaces them), so the warning is noise in our logs.
@@ -108,54 +112,143 @@ def fast_compare(gold: str, pred: str, config: ComparisonConfig | None = None) -
     return None
 
 
-def _wrap(text: str, boxed: bool) -> str:
-    if "$" in text or "\\boxed" in text:
-        return text
-    return f"\\boxed{{{text}}}" if boxed else f"${text}$"
+def _wrap(text: str) -> str:
+    # math-verify knows \emptyset but not its other spellings
+    text = text.replace("\\varnothing", "\\emptyset").replace("∅", "\\emptyset")
+    return text if "$" in text or "\\boxed" in text else f"\\boxed{{{text}}}"
+
+
+def is_math_value(value: Any) -> bool:
+    return isinstance(value, Basic | MatrixBase)
+
+
+# No answer nests brackets this deep; math-verify would spend seconds on one that does
+# (a 400-deep \frac takes it over 10 s), so such an answer is unparseable: wrong, at once.
+MAX_NESTING = 64
+
+
+def _nesting(text: str) -> int:
+    depth = deepest = 0
+    for char in text:
+        if char in "{([":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "})]":
+            depth = max(0, depth - 1)
+    return deepest
 
 
 @lru_cache(maxsize=8192)
-def parse_gold(answer: str) -> list[Any]:
-    """Parse a gold answer, or raise :class:`InvalidReference`.
+def parse_answer(text: str) -> tuple[Any, ...]:
+    """math-verify's reading of one answer (sympy objects, then its string fallback)."""
+    if _nesting(text) > MAX_NESTING:
+        return ()
+    return tuple(parse(_wrap(text), parsing_timeout=None))
 
-    A gold that cannot be parsed must never turn into a silent 0.
-    """
-    parsed = parse(_wrap(answer, boxed=True), parsing_timeout=None)
-    # math-verify falls back to the raw string when LaTeX parsing fails; a gold
-    # with no mathematical object in it cannot be compared fairly.
-    if not any(isinstance(value, Basic | MatrixBase) for value in parsed):
-        parsed = parse(answer, parsing_timeout=None)
-    if not any(isinstance(value, Basic | MatrixBase) for value in parsed):
-        raise InvalidReference(f"math-verify cannot parse the gold answer {answer[:200]!r}")
-    return list(parsed)
+
+_PLUS_MINUS = re.compile(r"\\pm(?![A-Za-z])|±|\\mp(?![A-Za-z])|∓")
+
+
+def _expand_plus_minus(text: str) -> list[str]:
+    """``\\frac{-1 \\pm \\sqrt{13}}{4}`` → both signs; math-verify reads a lone ``\\pm 2`` but
+    not a ``\\pm`` inside a fraction or after ``x =``."""
+    match = _PLUS_MINUS.search(text)
+    if match is None or _PLUS_MINUS.search(text, match.end()):
+        return [text]
+    first, second = ("+", "-") if match.group() in ("\\pm", "±") else ("-", "+")
+    return [text[: match.start()] + sign + text[match.end() :] for sign in (first, second)]
+
+
+def flatten_values(value: Any) -> list[Any]:
+    """The values an answer stands for: a set's elements, ``x = \\{1, 2\\}``'s right side."""
+    if isinstance(value, SympyFiniteSet):
+        return list(value.args)
+    if isinstance(value, Eq) and isinstance(value.rhs, SympyFiniteSet):
+        return list(value.rhs.args)
+    return [value]
+
+
+def elements(parts: tuple[str, ...]) -> tuple[Any, ...] | None:
+    """The values several answer parts stand for, or None if one of them does not parse."""
+    found: list[Any] = []
+    for part in parts:
+        for variant in (
+            _expand_plus_minus(part) if len(parts) > 1 or _PLUS_MINUS.search(part) else [part]
+        ):
+            parsed = next((v for v in parse_answer(variant) if is_math_value(v)), None)
+            if parsed is None:
+                return None
+            found.extend(flatten_values(parsed))
+    return tuple(found)
 
 
 @lru_cache(maxsize=8192)
-def parse_prediction(text: str, boxed: bool) -> list[Any]:
-    """Parse a predicted answer; ``boxed`` says it came out of a ``\\boxed{}``."""
-    return list(parse(_wrap(text, boxed=boxed), parsing_timeout=None))
+def numeric_value(text: str) -> complex | None:
+    """The value of a closed numeric expression (``3 \\cdot 24``, ``\\frac{1}{2}``), else None.
 
-
-def math_equal(
-    gold: str, pred: str, *, boxed: bool = True, config: ComparisonConfig | None = None
-) -> bool:
-    """Full equivalence through math-verify.
-
-    >>> math_equal("0.5", "\\\\frac{1}{2}")
+    >>> numeric_value("3 \\\\cdot 24")
+    (72+0j)
+    >>> numeric_value("x") is None
     True
     """
-    config = config or ComparisonConfig()
-    gold_parsed = parse_gold(gold)
-    pred_parsed = parse_prediction(pred, boxed)
-    if not pred_parsed:
-        return False
+    quick = as_number(normalize(text))
+    if quick is not None:
+        return complex(quick)
+    if len(text) > 120:
+        return None
+    parsed = next((v for v in parse_answer(text) if is_math_value(v)), None)
+    if not isinstance(parsed, Expr) or parsed.free_symbols or not parsed.is_number:
+        return None
+    try:
+        value = complex(parsed.evalf(15))
+    except (TypeError, ValueError, ArithmeticError):
+        return None
+    return value if value == value and abs(value) != float("inf") else None
+
+
+def _verify(gold: list[Any], pred: list[Any], config: ComparisonConfig) -> bool:
     return bool(
         verify(
-            gold_parsed,
-            pred_parsed,
+            gold,
+            pred,
             float_rounding=config.float_rounding,
             numeric_precision=config.numeric_precision,
             strict=config.strict,
             timeout_seconds=None,
         )
     )
+
+
+def equal_single(gold: Gold, part: str, config: ComparisonConfig | None = None) -> bool:
+    """One predicted answer against the gold: the fast path, else math-verify, else (for a
+    gold of several values) the values compared as sets."""
+    config = config or ComparisonConfig()
+    decided = fast_compare(gold.text, part, config)
+    if decided is not None:
+        return decided
+    pred = list(parse_answer(part))
+    if pred and _verify(list(gold.parsed), pred, config):
+        return True
+    return gold.multi and equal_set(gold, (part,), config)
+
+
+def equal_set(gold: Gold, parts: tuple[str, ...], config: ComparisonConfig | None = None) -> bool:
+    """Several predicted answers against a gold of several values, as sets."""
+    config = config or ComparisonConfig()
+    predicted = elements(parts)
+    if not predicted or not gold.elements:
+        return False
+    return _verify([FiniteSet(*gold.elements)], [FiniteSet(*predicted)], config)
+
+
+def same_value(a: str, b: str, config: ComparisonConfig | None = None) -> bool:
+    """Whether two answers are the same (votes, duplicate candidates): the fast path, else
+    math-verify both ways round, else the normalised text."""
+    config = config or ComparisonConfig()
+    decided = fast_compare(a, b, config)
+    if decided is not None:
+        return decided
+    left, right = parse_answer(a), parse_answer(b)
+    if any(is_math_value(v) for v in left) and any(is_math_value(v) for v in right):
+        return _verify(list(left), list(right), config) and _verify(list(right), list(left), config)
+    return normalize(a) == normalize(b)

@@ -1,20 +1,28 @@
-"""Find the final answer in an R1-style completion.
+"""Find the final answer in a completion, and say where it came from (``source``).
 
-Order, as R1-style outputs need it:
+Reasoning is dropped first: only text after the last ``</think>`` is searched, and a
+``<think>`` that is never closed means there is no answer (an answer written only inside
+the reasoning never counts). Then, in order:
 
-1. Reasoning is dropped first: only text after the last ``</think>`` is searched. A
-   ``<think>`` that is never closed means the model never left its reasoning, so
-   there is no answer (an answer written only inside ``<think>`` does not count).
-2. The last ``<answer>…</answer>`` block, if any. Inside it, a ``\\boxed{}`` wins
-   over the surrounding prose.
-3. Else the last ``\\boxed{…}`` (or ``\\fbox{…}``).
-4. Else the configured fallback patterns ("final answer is …"), last match wins.
+1. ``answer_tag``/``boxed`` — the last ``<answer>…</answer>`` block; inside it a
+   ``\\boxed{}`` wins (``boxed``), else the block is read like text (below).
+2. ``boxed`` — the ``\\boxed{…}``/``\\fbox{…}`` answers after the reasoning.
+3. ``fallback`` — the configured fallback patterns ("final answer is …"), last match.
+4. ``marker`` — a final-answer marker: ``#### 72`` (GSM8K), ``Answer: 72``,
+   ``Final answer: $72$``, ``**Final Answer**`` followed by the answer.
+5. ``final_statement`` — the last statement, read the way math-verify's ``parse`` reads
+   text (LaTeX and plain expressions, the last one wins).
 
-Several *different* boxed answers in the searched text are hedging; they are
-reported so the comparison can refuse them.
+``strict`` keeps only 1 and 2, the R1 behaviour: only tags and boxes count.
+
+Every place yields a :class:`~.statement.Reading`: several candidates (several different
+boxes, a list, "12 or 72") are kept, for the domain to compare as a set when the gold
+has several values or to refuse as hedging when it has one.
 
 >>> extract_answer("<think>maybe \\\\boxed{3}</think><answer>\\\\boxed{4}</answer>").text
 '4'
+>>> extract_answer("Natalia sold 48+24 = 72 clips.").parts
+('72',)
 """
 
 from __future__ import annotations
@@ -24,8 +32,11 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ..text import answer_blocks, answer_region
+from .compare import numeric_value
+from .segments import segments
+from .statement import WORD, Reading, is_math_only, read_statement, strip_delimiters
 
-Source = Literal["answer_tag", "boxed", "fallback"]
+Source = Literal["answer_tag", "boxed", "fallback", "marker", "final_statement"]
 
 _BOX_START = re.compile(r"\\(?:boxed|fbox)(?![A-Za-z])")
 
@@ -33,33 +44,50 @@ DEFAULT_FALLBACK_PATTERNS: tuple[str, ...] = (
     r"final answer is[:\s]*\$?([^\n$]+?)\$?\s*(?:\.\s*)?(?:\n|$)",
     r"(?:the )?answer is[:\s]*\$?([^\n$]+?)\$?\s*(?:\.\s*)?(?:\n|$)",
 )
+_MARKER = re.compile(
+    r"(?:^|(?<=[\s*(\[>]))(?:####"
+    r"|(?:the\s+)?final\s+answer(?:\s*\*\*)?(?:\s*(?:is\b|:|=))*"
+    r"|(?:the\s+)?answer(?:\s*\*\*)?(?:\s*(?:is\b|:))+)(?:\s*\*\*)?[ \t]*:?",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"[.!?。](?=\s+\S)|\n")
+_CONTINUATION = re.compile(r"^\s*&?\s*=")
+_ASSIGNMENT = re.compile(r"^\s*([A-Za-z])\s*=")
 
 
 @dataclass(frozen=True)
 class ExtractionConfig:
     """How to find the answer.
 
-    ``fallback_patterns`` are regular expressions (case-insensitive) whose first
-    group is the answer; they are tried only when there is no ``<answer>`` block
-    and no ``\\boxed{}``.
+    ``fallback_patterns`` are regular expressions (case-insensitive) whose first group is
+    the answer, tried when there is no ``<answer>`` block and no ``\\boxed{}``; ``strict``
+    keeps only tags and boxes.
     """
 
     fallback_patterns: tuple[str, ...] = DEFAULT_FALLBACK_PATTERNS
     use_answer_tag: bool = True
+    strict: bool = False
 
 
 @dataclass(frozen=True)
 class Extraction:
-    """What was found: the answer text, where it came from, and any rivals."""
+    """What was found: the candidates, where they came from, and any conflict."""
 
     text: str | None
     source: Source | None = None
-    candidates: tuple[str, ...] = field(default=())
+    parts: tuple[str, ...] = field(default=())
+    elided: bool = False
+    conflict: tuple[str, ...] = ()
+    span: str | None = None  # the stretch of text the answer was read from
+
+    @property
+    def candidates(self) -> tuple[str, ...]:
+        return self.parts
 
     @property
     def hedged(self) -> bool:
-        """True when several different boxed answers were given."""
-        return len(set(self.candidates)) > 1
+        """True when several textually different candidates were given."""
+        return len(self.parts) > 1 or self.elided
 
 
 def find_boxed(text: str) -> list[str]:
@@ -101,39 +129,161 @@ def _read_argument(text: str, pos: int) -> tuple[str | None, int]:
     return None, pos
 
 
-def _strip_math_delimiters(text: str) -> str:
-    text = text.strip()
-    for left, right in (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]")):
-        if text.startswith(left) and text.endswith(right) and len(text) > len(left) + len(right):
-            return text[len(left) : -len(right)].strip()
+def _outside_math(text: str) -> list[bool]:
+    """Per character: True when it is not inside a LaTeX segment."""
+    outside = [True] * len(text)
+    for segment in segments(text):
+        outside[segment.start : segment.end] = [False] * (segment.end - segment.start)
+    return outside
+
+
+def _first_sentence(text: str) -> str:
+    """``text`` up to its first sentence end (outside LaTeX)."""
+    outside = _outside_math(text)
+    for match in _SENTENCE_END.finditer(text):
+        if outside[match.start()] and text[: match.start()].strip():
+            return text[: match.end()]
     return text
 
 
-def extract_answer(completion: str, config: ExtractionConfig | None = None) -> Extraction:
-    """Find the final answer of ``completion``; see the module docstring for the order."""
+def marker_span(text: str) -> str | None:
+    """The answer after the last final-answer marker: the rest of its sentence, or the next
+    line when the marker ends its line (``**Final Answer**\\n72``)."""
+    markers = list(_MARKER.finditer(text))
+    if not markers:
+        return None
+    lines = _lines(text[markers[-1].end() :])
+    if not lines:
+        return None
+    span = _first_sentence(lines[0]).strip()
+    if span == lines[0].strip():
+        span = _with_column(span, lines[1:])
+    return span or None
+
+
+def _lines(text: str) -> list[str]:
+    """Lines of ``text``, a LaTeX segment that spans lines kept whole."""
+    outside = _outside_math(text)
+    lines, start = [], 0
+    for i, char in enumerate(text):
+        if char == "\n" and outside[i]:
+            lines.append(text[start:i])
+            start = i + 1
+    lines.append(text[start:])
+    return [line for line in lines if line.strip()]
+
+
+def _belongs_with(previous: str, line: str) -> bool:
+    """Whether a math-only line before the final one is part of the same statement: a bare
+    value in a column of bare values, or the same variable assigned again — the shapes of
+    a list, never of a derivation."""
+    if not is_math_only(strip_delimiters(previous)):
+        return False
+    if "=" not in previous and "=" not in line:
+        return True
+    left, right = (
+        _ASSIGNMENT.match(strip_delimiters(previous)),
+        _ASSIGNMENT.match(strip_delimiters(line)),
+    )
+    return bool(left and right and left.group(1) == right.group(1))
+
+
+def _with_column(span: str, following: list[str]) -> str:
+    """``span`` with the column of values that continues it on the following lines: such a
+    column is one (listed) answer, never just its first line."""
+    if not is_math_only(strip_delimiters(span)):
+        return span
+    column = [span]
+    for line in following:
+        if not _belongs_with(line, column[-1]):
+            break
+        column.append(line)
+    return "\n".join(column)
+
+
+def final_statement(text: str) -> str:
+    """The last statement of ``text``: its last sentence, continuation lines (``= …``) and
+    a column of values that ends it included."""
+    lines = _lines(text.strip())
+    if not lines:
+        return ""
+    chain = [lines.pop()]  # the final line, after the lines it continues ("= …"), reversed
+    while lines and _CONTINUATION.match(chain[-1]):
+        chain.append(lines.pop())
+    last = " ".join(reversed(chain))
+    if is_math_only(strip_delimiters(last)):
+        column = [last]  # reversed too: the final line first
+        while lines and _belongs_with(lines[-1], column[-1]):
+            column.append(lines.pop())
+        return "\n".join(reversed(column))
+    outside = _outside_math(last)
+    ends = [m.end() for m in _SENTENCE_END.finditer(last) if outside[m.start()]]
+    return last[ends[-1] :].strip() if ends else last
+
+
+def _reading_of(text: str, decimal_comma: bool) -> Reading:
+    return read_statement(text, numeric_value, decimal_comma)
+
+
+def _found(reading: Reading, source: Source, span: str) -> Extraction:
+    if not reading.parts and not reading.conflict:
+        return Extraction(None)
+    text = ", ".join(reading.parts) if reading.parts else " = ".join(reading.conflict)
+    return Extraction(text, source, reading.parts, reading.elided, reading.conflict, span.strip())
+
+
+def _read_text(
+    text: str, config: ExtractionConfig, in_tag: bool, decimal_comma: bool
+) -> Extraction:
+    """Read a region or an answer block: boxes, then (not strict, or inside a tag) the
+    fallback patterns, markers and the final statement."""
+    boxes = find_boxed(text)
+    if boxes:
+        readings = []
+        for box in boxes:  # prose inside a box is read as prose, math as math
+            inside = read_statement(box, numeric_value, decimal_comma)
+            if not inside.parts and not inside.conflict:  # a boxed word: "Evelyn", "Yes"
+                inside = Reading((strip_delimiters(box),))
+            readings.append(inside)
+        return _found(Reading.join(readings), "boxed", boxes[-1])
+    if config.strict and not in_tag:
+        return Extraction(None)
+    tag: Source | None = "answer_tag" if in_tag else None
+    for pattern in config.fallback_patterns:
+        matches = list(re.finditer(pattern, text, flags=re.IGNORECASE))
+        if matches:
+            last = matches[-1]
+            captured = _with_column(last.group(1), _lines(text[last.end() :]))
+            found = _found(_reading_of(captured, decimal_comma), tag or "fallback", captured)
+            if found.text is not None:
+                return found
+    span = marker_span(text)
+    if span is not None:
+        found = _found(_reading_of(span, decimal_comma), tag or "marker", span)
+        if found.text is not None:
+            return found
+    statement = final_statement(text)
+    found = _found(_reading_of(statement, decimal_comma), tag or "final_statement", statement)
+    word = strip_delimiters(text)
+    if found.text is None and in_tag and len(WORD.findall(word)) == 1 and " " not in word:
+        return Extraction(word, "answer_tag", (word,), span=word)  # a one-word answer: "Yes"
+    return found
+
+
+def extract_answer(
+    completion: str, config: ExtractionConfig | None = None, *, decimal_comma: bool = True
+) -> Extraction:
+    """Find the final answer of ``completion``; see the module docstring for the order.
+
+    ``decimal_comma`` reads ``1,22`` as 1.22 (as when the gold has one value); without it,
+    as the list 1 and 22.
+    """
     config = config or ExtractionConfig()
     region = answer_region(completion)
     if not region.strip():
         return Extraction(None)
-
     if config.use_answer_tag:
         blocks = answer_blocks(region)
         if blocks:
-            block = blocks[-1]
-            boxed = find_boxed(block)
-            if boxed:
-                return Extraction(boxed[-1], "boxed", tuple(boxed))
-            text = _strip_math_delimiters(block)
-            return Extraction(text or None, "answer_tag" if text else None)
-
-    boxed = find_boxed(region)
-    if boxed:
-        return Extraction(boxed[-1], "boxed", tuple(boxed))
-
-    for pattern in config.fallback_patterns:
-        matches = re.findall(pattern, region, flags=re.IGNORECASE)
-        if matches:
-            text = _strip_math_delimiters(matches[-1])
-            if text:
-                return Extraction(text, "fallback")
-    return Extraction(None)
+            return _read_text(blocks[-1], config, True, decimal_comma)
+    return _read_text(region, config, False, decimal_comma)

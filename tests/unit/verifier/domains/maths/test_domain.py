@@ -6,7 +6,8 @@ import pytest
 
 from rlvr.verifier.domains import InvalidReference, MissingReference
 from rlvr.verifier.domains.maths import MathConfig, MathDomain
-from rlvr.verifier.domains.maths.compare import fast_compare, math_equal, normalize
+from rlvr.verifier.domains.maths.compare import fast_compare, normalize
+from rlvr.verifier.domains.maths.gold import math_equal
 
 DOMAIN = MathDomain()
 

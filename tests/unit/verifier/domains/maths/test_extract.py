@@ -85,9 +85,64 @@ def test_answer_tag_can_be_ignored() -> None:
 
 def test_custom_fallback_pattern() -> None:
     config = ExtractionConfig(fallback_patterns=(r"Result:\s*(\S+)",))
-    assert extract_answer("Result: 11", config).text == "11"
-    assert extract_answer("The final answer is 11", config).text is None
+    found = extract_answer("Result: 11 (checked twice: 3 + 8)", config)
+    assert (found.text, found.source) == ("11", "fallback")
+    # the default phrases are no longer patterns, but the built-in markers still read them
+    assert extract_answer("The final answer is 11", config).source == "marker"
 
 
 def test_region_after_last_think_close() -> None:
     assert answer_region("<think>a</think>b<think>c</think>d") == "d"
+
+
+@pytest.mark.parametrize(
+    ("completion", "text", "source"),
+    [
+        ("72", "72", "final_statement"),
+        ("-5", "-5", "final_statement"),
+        ("$72$", "72", "final_statement"),
+        ("So we get $72$.", "72", "final_statement"),
+        ("The total is 72 apples.", "72", "final_statement"),
+        ("x = 72", "x = 72", "final_statement"),
+        ("Answer: 72", "72", "marker"),
+        ("Final answer: $72$", "72", "marker"),
+        ("#### 72", "72", "marker"),
+        ("**Final Answer**\n72", "72", "marker"),
+        ("**Final Answer**\n\n$\\frac{1}{2}$", "\\frac{1}{2}", "marker"),
+        ("Work: 48/2 = 24.\n#### 72\n", "72", "marker"),
+        ("The final answer is $28 \\%$. I hope it is correct.", "28 \\%", "marker"),
+        ("7,425,000", "7425000", "final_statement"),
+        ("<think>a</think><answer>So we get $72$.</answer>", "72", "answer_tag"),
+        ("<think>a</think><answer>Yes</answer>", "Yes", "answer_tag"),
+        ("\\boxed{Evelyn}", "Evelyn", "boxed"),
+    ],
+)
+def test_falls_through_to_math_verify_style_reading(
+    completion: str, text: str, source: str
+) -> None:
+    found = extract_answer(completion)
+    assert (found.text, found.source) == (text, source)
+
+
+def test_the_last_statement_wins_and_reasoning_before_it_is_not_read() -> None:
+    found = extract_answer("First, 3 + 4 = 7.\nThen 7 * 10 = 70.\nSo the total is 72.")
+    assert found.parts == ("72",)
+    assert extract_answer("It is 12. No wait, it is 72.").parts == ("72",)
+
+
+def test_strict_keeps_tags_and_boxes_only() -> None:
+    strict = ExtractionConfig(strict=True)
+    for loose in ["72", "Answer: 72", "#### 72", "The final answer is 72", "So $72$."]:
+        assert extract_answer(loose, strict).text is None
+    assert extract_answer("<answer>So we get $72$.</answer>", strict).text == "72"
+    assert extract_answer("so \\boxed{72}", strict).source == "boxed"
+
+
+def test_decimal_comma_is_a_list_when_the_gold_has_several_values() -> None:
+    assert extract_answer("\\boxed{3,5}").parts == ("3.5",)
+    assert extract_answer("\\boxed{3,5}", decimal_comma=False).parts == ("3", "5")
+
+
+def test_span_keeps_the_text_the_answer_came_from() -> None:
+    assert extract_answer("The speed is 2 m/s. Answer: 3 km/h").span == "3 km/h"
+    assert extract_answer("\\boxed{9.8 m/s^2}").span == "9.8 m/s^2"

@@ -1,0 +1,140 @@
+"""Read a reference's gold answer: a bare answer, or a whole worked solution.
+
+Anything math-verify can parse is a valid gold. A worked solution counts by its final
+answer — its last ``\\boxed{}`` (several boxes: all of them, as a list), GSM8K's
+``#### 72``, a final-answer marker, or its final statement. A gold that lists several
+values (``1, 2``, ``x = \\frac{1}{2}, x = \\frac{-1 \\pm \\sqrt{13}}{4}``, ``(2, 2), (6, 2)``,
+``12 \\text{ and } 13``, ``\\pm 3``) keeps them as ``elements``, so that several answers
+of a completion are compared with it as a set. :class:`InvalidReference` is raised only
+when no reading gives an answer.
+
+>>> read_gold("Natalia sold 48/2 = 24 clips.\\n#### 72")[0].text
+'72'
+>>> read_gold("x = 1, x = 2")[0].multi
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from latex2sympy2_extended.sets import FiniteSet
+from math_verify import parse
+
+from ..base import InvalidReference
+from .compare import (
+    ComparisonConfig,
+    elements,
+    equal_single,
+    flatten_values,
+    is_math_value,
+    numeric_value,
+    parse_answer,
+)
+from .extract import final_statement, find_boxed, marker_span
+from .statement import (
+    DECIMAL_COMMA,
+    WORD,
+    is_math_only,
+    normalize_numbers,
+    read_math,
+    read_statement,
+    strip_delimiters,
+)
+
+
+@dataclass(frozen=True)
+class Gold:
+    """One reading of a gold answer.
+
+    ``text`` is the answer itself (a worked solution's final answer), ``parsed`` its
+    math-verify parse, ``elements`` its values when it lists several, ``source`` where in
+    the reference it was found.
+    """
+
+    text: str
+    parsed: tuple[Any, ...]
+    elements: tuple[Any, ...] = ()
+    source: str = "answer"
+    elided: bool = False
+
+    @property
+    def multi(self) -> bool:
+        """True when the gold lists several values (several solutions)."""
+        return len(self.elements) > 1
+
+
+def _answer_texts(answer: str) -> list[tuple[str, str]]:
+    """Where the answer may be in the reference, most specific first: (text, source)."""
+    boxes = find_boxed(answer)
+    if boxes:
+        return [(", ".join(dict.fromkeys(boxes)), "boxed")]
+    bare = strip_delimiters(answer)
+    texts: list[tuple[str, str]] = []
+    if "\n" not in bare.strip() and is_math_only(bare):
+        texts.append((bare, "answer"))
+    span = marker_span(answer)
+    if span is not None:
+        texts.append(
+            (", ".join(read_statement(span, numeric_value, decimal_comma=False).parts), "marker")
+        )
+    statement = final_statement(answer)
+    if statement != bare or not texts:
+        texts.append(
+            (
+                ", ".join(read_statement(statement, numeric_value, decimal_comma=False).parts),
+                "final",
+            )
+        )
+    if len(WORD.findall(bare)) <= 1:  # a one-word answer: "Evelyn", "Yes", "east"
+        texts.append((bare, "answer"))
+    return [(text, source) for text, source in dict.fromkeys(texts) if text.strip()]
+
+
+def _reading(text: str, source: str) -> Gold | None:
+    reading = read_math(text, decimal_comma=False)
+    parsed = parse_answer(text)
+    sympy_values = [value for value in parsed if is_math_value(value)]
+    values: tuple[Any, ...] = ()
+    if sympy_values:
+        values = tuple(flatten_values(sympy_values[0]))
+    if len(values) < 2 and (len(reading.parts) > 1 or not sympy_values):
+        values = elements(reading.parts) or values
+        if values and not sympy_values:
+            parsed = (FiniteSet(*values) if len(values) > 1 else values[0], text)
+    if not any(is_math_value(value) for value in parsed):
+        return None
+    return Gold(text, tuple(parsed), values if len(values) > 1 else (), source, reading.elided)
+
+
+@lru_cache(maxsize=8192)
+def read_gold(answer: str) -> tuple[Gold, ...]:
+    """The readings of a gold answer (two only for an ambiguous ``1,22``: 1.22 or 1 and
+    22), or :class:`InvalidReference` when none gives an answer."""
+    for text, source in _answer_texts(answer):
+        text = normalize_numbers(text, decimal_comma=False)
+        texts = [text]
+        if DECIMAL_COMMA.search(text):
+            texts.insert(0, DECIMAL_COMMA.sub(r"\1.\2", text))
+        readings = [g for g in (_reading(t, source) for t in texts) if g is not None]
+        if readings:
+            return tuple(readings)
+    # math-verify's own reading of the whole text, as a last resort
+    parsed = [value for value in parse(answer, parsing_timeout=None) if is_math_value(value)]
+    if parsed:
+        values = flatten_values(parsed[0])
+        return (Gold(str(parsed[0]), (parsed[0],), tuple(values) if len(values) > 1 else ()),)
+    raise InvalidReference(f"math-verify cannot parse the gold answer {answer[:200]!r}")
+
+
+def math_equal(
+    gold: str, pred: str, *, boxed: bool = True, config: ComparisonConfig | None = None
+) -> bool:
+    """Full equivalence of a gold answer and one predicted answer.
+
+    >>> math_equal("0.5", "\\\\frac{1}{2}")
+    True
+    """
+    return any(equal_single(reading, pred, config) for reading in read_gold(gold))
