@@ -43,7 +43,7 @@ def test_environment_configures_the_workers(tmp_path: Path) -> None:
         body["labels"] = ["7", "7"]
         adapter = httpx.post(f"{server.url}/openrlhf", json=body, timeout=30).json()
         assert adapter["rewards"] == [1.0, 1.0]
-        assert set(adapter["extra_logs"]) == {"accuracy", "tag_count"}
+        assert set(adapter["extra_logs"]) == {"accuracy", "tag_count", "unscorable"}
 
 
 def test_invalid_settings_stop_the_server_with_a_clear_message(tmp_path: Path) -> None:

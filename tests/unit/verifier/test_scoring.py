@@ -87,7 +87,8 @@ def test_a_completion_that_breaks_the_checker_scores_zero_not_null(answer: str) 
     wrong = score_item(Job("math", text.replace(answer, "4"), {"answer": "5"}), plan, DOMAINS)
     assert outcome.status == "ok" and outcome.error is None
     assert outcome.scores == {"accuracy": 0.0, "format": 1.0}
-    assert outcome.details["reason"] in ("timeout", "scorer_failed")
+    # Either it broke the checker (a reason says so) or the reader refused it as wrong at once.
+    assert outcome.details.get("reason") in (None, "timeout", "scorer_failed")
     assert outcome.reward is not None and wrong.reward is not None
     assert outcome.reward <= wrong.reward
 

@@ -63,7 +63,7 @@ def test_strict_math_extraction_and_the_judge_are_settings(
     monkeypatch.setenv("RLVR_JUDGE_URL", "http://127.0.0.1:9/v1")
     monkeypatch.setenv("RLVR_JUDGE_API_KEY", "s3cret")
     settings = Settings()
-    math = settings.domains()["math"]
+    math = build_parts(settings).domains["math"]
     assert math.verify("The final answer is 7", {"answer": "7"}).extracted is None
     assert math.verify("<answer>7</answer>", {"answer": "7"}).accuracy == 1.0
     judge = settings.judge()

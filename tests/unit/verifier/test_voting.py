@@ -59,10 +59,11 @@ def test_unsupported_domain_and_bad_reference() -> None:
 
 
 def test_voting_asks_the_domain_and_code_does_not_vote() -> None:
-    from rlvr.verifier.domains import DOMAINS
+    from rlvr.verifier.domains import build_domains
     from rlvr.verifier.domains.base import votes
 
-    assert all(votes(DOMAINS[name]) for name in ("math", "science", "logic"))
+    domains = build_domains()
+    assert all(votes(domains[name]) for name in ("math", "science", "logic"))
 
     class Silent:  # a domain that scores but answers none of voting's questions
         name = "silent"
@@ -76,8 +77,8 @@ def test_voting_asks_the_domain_and_code_does_not_vote() -> None:
     assert "math" in failed["error"]["message"]
 
 
-def test_vote_uses_the_configured_extraction_and_hedging(monkeypatch: pytest.MonkeyPatch) -> None:
-    from rlvr.verifier.domains import DOMAINS
+def test_vote_uses_the_configured_extraction_and_hedging() -> None:
+    from rlvr.verifier.domains import build_domains
     from rlvr.verifier.domains.maths import MathConfig, MathDomain
     from rlvr.verifier.domains.maths.extract import ExtractionConfig
 
@@ -87,10 +88,9 @@ def test_vote_uses_the_configured_extraction_and_hedging(monkeypatch: pytest.Mon
             reject_hedging=False,
         )
     )
-    monkeypatch.setitem(DOMAINS, "math", configured)
-    result = vote(
-        "math", ["Result: 7 (checked)", "\\boxed{3} or \\boxed{7}", "7"], {"answer": "7"}, [3]
-    )
+    domains = {**build_domains(), "math": configured}
+    completions = ["Result: 7 (checked)", "\\boxed{3} or \\boxed{7}", "7"]
+    result = vote("math", completions, {"answer": "7"}, [3], domains=domains)
     assert result["answers"] == ["7", "7", "7"]
     assert result["correct"] == 3
 

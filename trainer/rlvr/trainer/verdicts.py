@@ -72,16 +72,21 @@ def is_unscorable(result: Result) -> bool:
     return error.get("code") in NOT_THE_COMPLETIONS_DOING
 
 
+# ``details.reason`` of a result the service scored 0 because checking the completion failed
+# (other reasons, such as ``no_answer``, explain an ordinary wrong answer).
+SCORER_FAILURES = frozenset({"timeout", "too_large", "scorer_failed"})
+
+
 def completion_failed(result: Result) -> bool:
     """True when scoring failed through the completion's own doing: the service scored it 0
-    with a ``details.reason`` (too large, timed out, broke the scorer), or answered an error
-    that is not :func:`is_unscorable`.
+    with a :data:`SCORER_FAILURES` reason (too large, timed out, broke the scorer), or
+    answered an error that is not :func:`is_unscorable`.
 
     >>> completion_failed({"status": "ok", "details": {"reason": "too_large"}})
     True
     """
     if result.get("status") == "ok":
-        return bool((result.get("details") or {}).get("reason"))
+        return (result.get("details") or {}).get("reason") in SCORER_FAILURES
     return not is_unscorable(result)
 
 

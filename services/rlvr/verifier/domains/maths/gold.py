@@ -22,14 +22,17 @@ from typing import Any
 
 from latex2sympy2_extended.sets import FiniteSet
 from math_verify import parse
+from sympy import Rational
 
 from ..base import InvalidReference
 from .compare import (
     ComparisonConfig,
+    as_number,
     elements,
     equal_single,
     flatten_values,
     is_math_value,
+    normalize,
     numeric_value,
     parse_answer,
 )
@@ -126,6 +129,11 @@ def read_gold(answer: str) -> tuple[Gold, ...]:
     if parsed:
         values = flatten_values(parsed[0])
         return (Gold(str(parsed[0]), (parsed[0],), tuple(values) if len(values) > 1 else ()),)
+    # A plain number past what parsers read (more than 4,300 digits: int() refuses them).
+    number = as_number(normalize(answer))
+    if number is not None:
+        value = Rational(number.numerator, number.denominator)
+        return (Gold(normalize(answer), (value,)),)
     raise InvalidReference(f"math-verify cannot parse the gold answer {answer[:200]!r}")
 
 

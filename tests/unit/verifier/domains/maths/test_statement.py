@@ -147,7 +147,11 @@ def test_unclosed_or_endless_markup_is_read_within_the_item_limit(completion: st
     """A lazy regex rescans the text from every unclosed opener, and Python's regex engine
     cannot be interrupted by the soft limit: the reader must stay linear. (This checks that
     scoring ends as ``ok`` under the default limit, not how fast it is.)"""
+    from rlvr.verifier.domains import build_domains
     from rlvr.verifier.scoring import Job, ScoringPlan, score_item
 
-    outcome = score_item(Job("math", completion, {"answer": "1"}), ScoringPlan(soft_timeout_s=10))
+    job = Job("math", completion, {"answer": "1"})
+    outcome = score_item(job, ScoringPlan(soft_timeout_s=10), build_domains())
+    # A timeout would be scored too (status ok, details.reason timeout): it must not be one.
     assert outcome.status == "ok", outcome.error
+    assert outcome.details.get("reason") not in ("timeout", "scorer_failed"), outcome.details
