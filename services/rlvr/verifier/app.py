@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from . import __version__
 from .api.deps import Services
 from .api.routes import analyze, health, openrlhf, verify, vote
+from .api.routes import slime as slime_route
 from .domains import DOMAINS, install
 from .errors import BodySizeLimit, install_error_handlers
 from .metrics import Metrics
@@ -57,5 +58,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(vote.router)
     app.include_router(analyze.router)
     app.include_router(openrlhf.router)
+    app.include_router(slime_route.router)
     app.include_router(health.router)
     return app
