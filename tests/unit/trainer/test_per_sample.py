@@ -94,3 +94,28 @@ def test_environment_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RLVR_OPTIONS", "{mode: strict}")
     with pytest.raises(ConfigError, match="RLVR_OPTIONS is not JSON"):
         env_options()
+
+
+def test_the_adapters_import_with_the_client_alone() -> None:
+    """The adapters live in the client distribution: importing them needs neither the
+    service nor the trainers (nemo-gym, verifiers, AReaL, slime are imported on use)."""
+    import os
+    import subprocess
+    import sys
+
+    from ...conftest import ROOT
+
+    code = (
+        "import sys\n"
+        "from rlvr.trainer import areal, nemo_gym, per_sample, slime, verifiers\n"
+        "import rlvr_verifiers\n"
+        "heavy = ('rlvr.verifier', 'rlvr.sandbox', 'nemo_gym', 'verifiers', 'areal', 'slime',\n"
+        "         'fastapi', 'torch')\n"
+        "print(sorted({m for m in sys.modules if m.split('.')[0] in heavy\n"
+        "              or m.startswith(heavy[:2])}))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "trainer")}
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"
