@@ -45,3 +45,33 @@ def test_delay_is_the_servers_word_never_less_and_capped() -> None:
     assert policy.delay_s(3) == 4.0  # no Retry-After: exponential backoff
     assert policy.delay_s(3, httpx.Response(503)) == 4.0
     assert RetryPolicy(backoff_s=1.0, max_backoff_s=5.0).delay_s(10) == 5.0
+
+
+def test_text_that_is_not_unicode_does_not_sink_the_batch() -> None:
+    """Think like the policy: a completion carrying a lone surrogate (text decoded with
+    ``surrogateescape``, or a JSON ``\\udc80`` escape from a model server) made httpx refuse
+    to encode the whole request, so every other item of the batch went unscored."""
+    import asyncio
+    import json
+
+    from rlvr.trainer.client import AsyncVerifierClient
+
+    seen: list[dict[str, object]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        seen.append(body)
+        assert request.headers["content-type"] == "application/json"
+        return httpx.Response(200, json={"results": [{"id": i["id"]} for i in body["items"]]})
+
+    client = AsyncVerifierClient("http://a", transport=httpx.MockTransport(handler))
+    items = [{"id": "0", "completion": "\\boxed{4}\udc80"}, {"id": "1", "completion": "½ ok"}]
+
+    async def send() -> list[dict[str, object]]:
+        try:
+            return await client.verify(items)
+        finally:
+            await client.aclose()
+
+    assert [r["id"] for r in asyncio.run(send())] == ["0", "1"]
+    assert [i["completion"] for i in seen[0]["items"]] == ["\\boxed{4}?", "½ ok"]  # type: ignore[index]

@@ -14,6 +14,7 @@ backpressure slows a training step down rather than failing it after four quick 
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import time
 from collections.abc import Callable
@@ -79,6 +80,18 @@ class RetryPolicy:
         return float(min(self.backoff_s * 2**attempt, self.max_backoff_s))
 
 
+def json_body(body: dict[str, Any]) -> bytes:
+    """``body`` as UTF-8 JSON (as httpx would send it), except that text which is not valid
+    Unicode (a lone surrogate, e.g. from a ``surrogateescape`` decode) becomes ``?``: one
+    such completion must not make the whole batch unsendable.
+
+    >>> json_body({"completion": "4\\udc80"})
+    b'{"completion":"4?"}'
+    """
+    text = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.encode("utf-8", errors="replace")
+
+
 def service_error(response: httpx.Response) -> ServiceError:
     """The error a response carries: the service's ``{"error": {code, message}}``, or the
     status and the start of the body from anything else (a proxy, another server)."""
@@ -112,6 +125,8 @@ async def post_json(
     """POST ``body`` and return the JSON answer, retrying as ``policy`` (default: built from
     ``retries`` and ``backoff_s``) says."""
     policy = policy or RetryPolicy(retries, backoff_s)
+    content = json_body(body)
+    headers = {"Content-Type": "application/json", **(headers or {})}
     failure: Exception | None = None
     attempt = 0  # failed attempts counted against policy.retries
     busy_waited = 0.0
@@ -119,7 +134,7 @@ async def post_json(
         url = next_url()
         response: httpx.Response | None = None
         try:
-            response = await http.post(url, json=body, headers=headers)
+            response = await http.post(url, content=content, headers=headers)
         except httpx.TransportError as exc:
             failure = exc
         else:
