@@ -13,6 +13,7 @@ from . import __version__
 from .api.bodies import install_openapi
 from .api.deps import Services
 from .api.routes import analyze, health, openrlhf, verify, vote
+from .api.routes import slime as slime_route
 from .dispatch import Scorer
 from .drain import Drain, DrainMiddleware
 from .errors import BodySizeLimit, install_error_handlers
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(vote.router)
     app.include_router(analyze.router)
     app.include_router(openrlhf.router)
+    app.include_router(slime_route.router)
     app.include_router(health.router)
     install_openapi(app, [VerifyRequest, VoteRequest, AnalyzeRequest])
     return app

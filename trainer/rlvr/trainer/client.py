@@ -5,7 +5,8 @@ Large inputs are split into batches of ``batch_size`` items, sent concurrently (
 ``max_concurrency`` requests in flight), spread round-robin over ``urls``, and put back in
 order. Retries follow a :class:`~rlvr.trainer.retry.RetryPolicy` (connection errors and
 429/502/503/504, on the next URL); the requests are idempotent, so a retry never
-double-counts anything. Errors are typed (:mod:`rlvr.trainer.errors`).
+double-counts anything. A busy service's ``Retry-After`` (429 or 503) is waited out, for up
+to ``busy_wait_s`` in all. Errors are typed (:mod:`rlvr.trainer.errors`).
 
 Connections are long-lived: an :class:`AsyncVerifierClient` keeps one connection pool per
 event loop, and a :class:`VerifierClient` runs one on a private event-loop thread for its
@@ -65,6 +66,7 @@ class AsyncVerifierClient:
         retries: int = 4,
         backoff_s: float = 0.5,
         transport: httpx.AsyncBaseTransport | None = None,
+        busy_wait_s: float = 600.0,
     ) -> None:
         self.urls = split_urls(url)
         if not self.urls:
@@ -73,7 +75,7 @@ class AsyncVerifierClient:
             raise ConfigError("batch_size and max_concurrency must be at least 1")
         self.batch_size, self.max_concurrency = batch_size, max_concurrency
         self.timeout_s = timeout_s
-        self.policy = RetryPolicy(retries, backoff_s)
+        self.policy = RetryPolicy(retries, backoff_s, busy_wait_s=busy_wait_s)
         self._transport = transport
         self._next_url = itertools.cycle(range(len(self.urls)))
         self._loop: asyncio.AbstractEventLoop | None = None

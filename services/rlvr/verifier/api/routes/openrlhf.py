@@ -40,6 +40,7 @@ from ...domains.fmt import FormatOptions
 from ...errors import ApiError
 from ...schemas import RewardName, VerifyItem, results_wire
 from ...vocabulary import ErrorCode
+from ..adapter_options import chosen_scores
 from ..bodies import ServiceRoute
 from ..deps import Services, get_services
 
@@ -69,21 +70,6 @@ class OpenRLHFResponse(BaseModel):
     extra_logs: dict[str, list[float]]
 
 
-def _weights(pairs: list[str] | None) -> dict[str, float] | None:
-    if not pairs:
-        return None
-    weights: dict[str, float] = {}
-    for pair in pairs:
-        name, _, value = pair.partition(":")
-        try:
-            weights[name.strip()] = float(value)
-        except ValueError:
-            raise ApiError(
-                ErrorCode.INVALID_REQUEST, f"weights={pair!r}: write name:value, e.g. format:0.1"
-            ) from None
-    return weights
-
-
 @router.post(
     "/openrlhf",
     response_model=OpenRLHFResponse,
@@ -104,15 +90,7 @@ async def openrlhf(
         if values is not None and len(values) != n:
             raise ApiError(ErrorCode.INVALID_REQUEST, f"'{name}' must have one entry per query")
     services.check_count(n, "queries")
-    chosen = _weights(weights)
-    names = list(rewards or services.settings.default_rewards)
-    if chosen is None:
-        chosen = {k: v for k, v in services.settings.default_weights.items() if k in names}
-    unknown = sorted(set(chosen) - set(names))
-    if unknown:
-        message = f"weights for {unknown}, which are not in rewards"
-        raise ApiError(ErrorCode.INVALID_REQUEST, message)
-    computed = names if "accuracy" in names else ["accuracy", *names]  # `scores` needs it
+    computed, chosen = chosen_scores(services.settings, rewards, weights)
 
     prompts = request.prompts or [None] * n
     labels = request.labels or [None] * n
