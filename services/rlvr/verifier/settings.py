@@ -38,7 +38,9 @@ class Settings(BaseSettings):
     log_level: str = "info"
 
     workers: int = Field(default_factory=_default_workers, ge=1, le=256)
-    item_timeout_s: float = Field(10.0, gt=0, description="soft limit per item")
+    item_timeout_s: float = Field(
+        10.0, gt=0, description="the time budget of one item, in every domain (code: compile+tests)"
+    )
     kill_grace_s: float = Field(2.0, gt=0, description="hard limit = soft limit + this")
 
     max_items: int = Field(20_000, ge=1)
@@ -58,6 +60,9 @@ class Settings(BaseSettings):
         description="where code runs; process-unsafe runs it WITHOUT isolation (development)",
     )
     sandbox_image: str = "rlvr-sandbox:latest"
+    sandbox_runtime: str | None = Field(
+        None, description="Docker runtime of sandbox containers (runsc: gVisor); engine default"
+    )
     sandbox_size: int = Field(default_factory=lambda: 2 * _default_workers(), ge=1, le=256)
     sandbox_memory_mb: int = Field(1024, ge=64)
     sandbox_cpus: float = Field(1.0, gt=0)
@@ -65,7 +70,9 @@ class Settings(BaseSettings):
     sandbox_tmpfs_mb: int = Field(128, ge=8)
     sandbox_jobs_per_container: int = Field(100, ge=1)
     sandbox_acquire_timeout_s: float = Field(30.0, gt=0)
-    code_time_limit_s: float = Field(5.0, gt=0, description="default per-test limit")
+    code_time_limit_s: float = Field(
+        5.0, gt=0, description="per-test limit when the reference names none (≤ item_timeout_s)"
+    )
     code_memory_mb: int = Field(512, ge=16, description="default per-test address space")
     code_max_tests: int = Field(256, ge=1)
 

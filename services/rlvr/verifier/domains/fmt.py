@@ -163,9 +163,9 @@ def tag_count_reward(sample: Sample, opts: FormatOptions) -> float:
             found[tag] = position
             previous_end = position + len(tag)
     for opening, closing in (_TAGS[:2], _TAGS[2:]):
-        if opening in found and closing in found:
-            if _blank(text[found[opening] + len(opening) : found[closing]]):
-                del found[opening], found[closing]
+        pair = opening in found and closing in found
+        if pair and _blank(text[found[opening] + len(opening) : found[closing]]):
+            del found[opening], found[closing]
     return 0.25 * len(found)
 
 
