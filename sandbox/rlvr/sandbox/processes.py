@@ -26,6 +26,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ISOLATE = os.environ.get("RLVR_SANDBOX_ISOLATE") == "1"
+# Set by the pool under gVisor (slots._gvisor): processes counted per uid inside the
+# sandbox, and a System V / POSIX IPC namespace of its own for each program process.
+NPROC = int(os.environ.get("RLVR_SANDBOX_NPROC", "0"))
+IPC_NAMESPACE = os.environ.get("RLVR_SANDBOX_IPC_NAMESPACE") == "1"
+_CLONE_NEWIPC = 0x08000000
 PROGRAM_UID = 10002
 JUDGE_UID = 10003
 MAX_FILE_BYTES = 16 << 20
@@ -74,6 +79,12 @@ def prepare_program(memory_mb: int, cpu_s: float) -> None:
     with contextlib.suppress(OSError):
         Path("/proc/self/oom_score_adj").write_text("1000")
     limit(memory_mb, cpu_s)
+    if NPROC:
+        resource.setrlimit(resource.RLIMIT_NPROC, (NPROC, NPROC))
+    if IPC_NAMESPACE:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.unshare(_CLONE_NEWIPC) != 0:
+            raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWIPC) failed")
     if ISOLATE:
         become(PROGRAM_UID)
 

@@ -55,11 +55,13 @@ class Endpoint:
             raise Violation(f"the channel closed: {exc}") from exc
 
     def _line(self) -> bytes:
-        while (end := self._buffer.find(b"\n")) < 0:
-            if len(self._buffer) > MAX_MESSAGE:
+        searched = 0  # bytes already known to hold no newline: each byte is looked at once
+        while (end := self._buffer.find(b"\n", searched)) < 0:
+            searched = len(self._buffer)
+            if searched > MAX_MESSAGE:
                 raise Violation("a message longer than the channel allows")
             try:
-                chunk = os.read(self._fd, 1 << 16)
+                chunk = os.read(self._fd, 1 << 20)
             except OSError as exc:
                 raise Violation(f"the channel failed: {exc}") from exc
             if not chunk:

@@ -100,7 +100,27 @@ class ContainerSpec:
         }
         if self.runtime:
             kwargs["runtime"] = self.runtime
+        if self.runtime == "runsc":
+            kwargs.update(_gvisor(self.pids_limit))
+            kwargs["cap_add"] = [*EXECUTOR_CAPS, "SYS_ADMIN"]
         return kwargs
+
+
+def _gvisor(pids_limit: int) -> dict[str, Any]:
+    """gVisor runs the container's processes in its own kernel (the sentry), whose threads
+    and per-process stubs the host's pids cgroup counts too: a limit sized for the
+    program alone kills the whole sandbox. So the host limit leaves the sentry room, and
+    the program's processes are counted inside, by RLIMIT_NPROC, which gVisor counts
+    per uid in this sandbox alone. gVisor has no /proc/sysvipc or /dev/mqueue to empty
+    after a job: each program process gets an IPC namespace of its own instead, which
+    needs CAP_SYS_ADMIN, a capability of gVisor's kernel, not of the host's."""
+    return {
+        "pids_limit": 8 * pids_limit + 512,
+        "environment": {
+            "RLVR_SANDBOX_NPROC": str(pids_limit),
+            "RLVR_SANDBOX_IPC_NAMESPACE": "1",
+        },
+    }
 
 
 class _LineSlot:
