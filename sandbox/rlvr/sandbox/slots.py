@@ -79,9 +79,11 @@ class ContainerSpec:
             "tty": False,
             "network_mode": "none",
             "read_only": True,
+            # Inodes bounded too: a job's files are removed before it is answered, so a
+            # million of them would cost the job its own time, but no more than that.
             "tmpfs": {
-                "/tmp": f"size={self.tmpfs_mb}m,mode=1777,noexec,nosuid,nodev",
-                "/run/rlvr": f"size={self.tmpfs_mb}m,mode=0755,exec,nosuid,nodev",
+                "/tmp": f"size={self.tmpfs_mb}m,nr_inodes=16384,mode=1777,noexec,nosuid,nodev",
+                "/run/rlvr": f"size={self.tmpfs_mb}m,nr_inodes=4096,mode=0755,exec,nosuid,nodev",
             },
             "shm_size": f"{min(self.tmpfs_mb, 64)}m",
             "user": "0:0",
@@ -103,6 +105,15 @@ class ContainerSpec:
         if self.runtime == "runsc":
             kwargs.update(_gvisor(self.pids_limit))
             kwargs["cap_add"] = [*EXECUTOR_CAPS, "SYS_ADMIN"]
+        else:
+            # System V shared memory outlives its processes (until the wipe after the job)
+            # and is not counted in RLIMIT_AS: bound it in this IPC namespace.
+            kwargs["sysctls"] = {
+                "kernel.shmmax": str(64 << 20),
+                "kernel.shmall": str((64 << 20) // 4096),
+                "kernel.shmmni": "64",
+                "kernel.msgmni": "64",
+            }
         return kwargs
 
 

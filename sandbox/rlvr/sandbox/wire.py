@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     Tags = Mapping[str, Callable[[Any], Any]]
 
 MAX_DEPTH = 200
+MAX_ITEMS = 1_000_000  # of one iterator, which crosses as the items it yields
 
 
 class NotPlainData(ValueError):
@@ -74,9 +75,19 @@ def _to_json(value: Any, depth: int, other: Hook | None = None) -> Any:
         return {"$fraction": [int(value.numerator), int(value.denominator)]}
     if decimal is not None and isinstance(value, decimal.Decimal):
         return {"$decimal": str(value)}
+    if isinstance(value, range):
+        return {"$range": [value.start, value.stop, value.step]}
+    kind = type(value)
+    if hasattr(kind, "__next__") and hasattr(kind, "__iter__"):  # a generator, map, zip…
+        yielded: list[Any] = []
+        for item in value:  # on the side that made it: a program pays for its own
+            if len(yielded) >= MAX_ITEMS:
+                raise NotPlainData(f"an iterator of more than {MAX_ITEMS} items")
+            yielded.append(_to_json(item, depth + 1, other))
+        return {"$iter": yielded}
     if other is not None:
         return other(value)
-    raise NotPlainData(f"a value of type {type(value).__name__} is not plain data")
+    raise NotPlainData(f"a value of type {kind.__name__} is not plain data")
 
 
 def to_plain(value: Any, other: Hook | None = None) -> Any:
@@ -121,6 +132,12 @@ def _tagged(tag: str, payload: Any, depth: int, extra: Tags) -> Any:
         if not all(isinstance(pair, list) and len(pair) == 2 for pair in pairs):
             raise NotPlainData("a dict is a list of [key, value] pairs")
         return {_hashable(key, "dict keys"): value for key, value in pairs}
+    if tag == "$iter":
+        return iter(_items(payload, depth, extra))  # what `list(result)` wants, and no more
+    if tag == "$range" and isinstance(payload, list) and len(payload) == 3:
+        if not all(type(part) is int for part in payload) or payload[2] == 0:
+            raise NotPlainData("a range needs three integers and a step")
+        return range(*payload)
     if tag == "$float" and payload in ("inf", "-inf", "nan"):
         return float(payload)
     if tag == "$bytes" and isinstance(payload, str):

@@ -237,6 +237,29 @@ def test_values_cross_as_plain_data(executor: Executor) -> None:
     assert _check(executor, source, test) == "passed"
 
 
+def test_module_level_asserts_mbpp_style(executor: Executor) -> None:
+    """No check(): the asserts that name the entry point are the test; they must run."""
+    test = "assert f(2) == 4\nassert f(3) == 9\n"
+    assert _check(executor, "def f(x):\n    return x * x", test) == "passed"
+    assert _check(executor, "def f(x):\n    return x + 2", test) == "wrong_answer"
+    assert _check(executor, "import os\nos._exit(0)", test) != "passed"
+
+
+def test_iterators_cross_as_iterators(executor: Executor) -> None:
+    test = (
+        "def check(candidate):\n"
+        "    assert list(candidate(3)) == [0, 1, 4]\n"
+        "    assert candidate(3) != [0, 1, 4]\n"  # as in-process: an iterator is not a list
+        "    assert list(candidate(-1)) == []\n"
+    )
+    assert _check(executor, "def f(n):\n    return (i * i for i in range(n))", test) == "passed"
+    assert (
+        _check(executor, "def f(n):\n    return map(lambda i: i * i, range(n))", test) == "passed"
+    )
+    endless = "import itertools\ndef f(n):\n    return itertools.count()"
+    assert _check(executor, endless, test, time_limit_s=3) != "passed"
+
+
 def test_exceptions_cross_as_built_in_types(executor: Executor) -> None:
     test = (
         "def check(candidate):\n"

@@ -52,6 +52,14 @@ def test_huge_integers_cross_where_the_digit_limit_is_lifted() -> None:
         sys.set_int_max_str_digits(old)
 
 
+def test_iterators_and_ranges_cross_as_their_items() -> None:
+    back = decode(encode([(i for i in (1, 2)), map(str, [3]), range(1, 10, 3)]))
+    assert [type(v).__name__ for v in back] == ["list_iterator", "list_iterator", "range"]
+    assert [list(v) for v in back] == [[1, 2], ["3"], [1, 4, 7]]
+    with pytest.raises(NotPlainData):
+        decode('{"$range": [1, 2, 0]}')
+
+
 def test_nan_crosses() -> None:
     back = decode(encode(float("nan")))
     assert back != back
@@ -74,7 +82,7 @@ def test_subclasses_cross_as_their_base_value() -> None:
     assert back[0] != 4
 
 
-@pytest.mark.parametrize("value", [object(), len, (i for i in []), {"a": object()}, [[object()]]])
+@pytest.mark.parametrize("value", [object(), len, {}.keys(), {"a": object()}, [[object()]]])
 def test_what_is_not_plain_data_does_not_cross(value: Any) -> None:
     with pytest.raises(NotPlainData):
         encode(value)
