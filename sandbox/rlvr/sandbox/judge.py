@@ -195,19 +195,26 @@ def _check(job: Job, link: Link) -> dict[str, Any]:
             exec(setup, namespace)
     except Exception as exc:
         return _verdict("reference_error", f"the test setup failed: {_where(exc, '')}")
-    wanted = sorted(_names(tests) - set(namespace) - set(dir(builtins)) - {spec.entry_point})
+    # Names the test uses and nothing trusted defines may come from the program (never
+    # `check` itself, nor dunders): its functions as proxies, its plain values as copies.
+    taken = set(namespace) | set(dir(builtins)) | {spec.entry_point, "check"}
+    wanted = sorted(n for n in _names(tests) - taken if not n.startswith("__"))
+    from_program = False
     for name, info in link.describe(wanted).items():
         if name in wanted and isinstance(info, dict):
             if info.get("callable") is True:
                 namespace[name] = Remote(link, name, helper=True)
             elif "value" in info:
                 namespace[name] = from_plain(info["value"])
+                from_program = True
     candidate = Remote(link, spec.entry_point)
     namespace[spec.entry_point] = candidate
     try:
         exec(tests, namespace)
     except BaseException as exc:
-        if link.calls == 0 and not isinstance(exc, Violation):
+        # Only a failure that nothing of the program's touched is the reference's: any
+        # other way to reach `reward: null` would be a way out of a wrong answer's 0.
+        if link.calls == 0 and not from_program and not isinstance(exc, Violation):
             return _verdict("reference_error", f"the test code failed: {_where(exc, '')}")
         return _failed(exc, link)
     check = namespace.get("check")

@@ -322,3 +322,15 @@ def test_nothing_of_a_job_is_left_in_its_directories(executor: Executor) -> None
     leftovers = [p for p in executor_module.WORK.iterdir() if not p.name.startswith("cache-")]
     assert leftovers == [], leftovers
     assert not os.path.exists(executor_module.WORK / "left.txt")
+
+
+def test_the_program_cannot_turn_its_failure_into_a_reference_error(executor: Executor) -> None:
+    """`reward: null` is a way out of a 0: nothing the program does may lead there."""
+    uses_value = "LIMIT = 2 * SIZE\ndef check(candidate):\n    assert candidate() == LIMIT\n"
+    job = Job("python", "SIZE = None\ndef f():\n    return 0", [Run()], mode="check",
+              check=Check(uses_value, "f"))  # fmt: skip
+    result = executor.run(job)
+    assert result.error is None and result.runs[0].status == "runtime_error"
+    mbpp = "assert f(2) == 4\n"
+    own_check = "def check(candidate):\n    pass\ndef f(x):\n    return 0"
+    assert _check(executor, own_check, mbpp) == "wrong_answer"
