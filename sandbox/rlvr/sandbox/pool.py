@@ -64,6 +64,11 @@ class SandboxPool:
         self.acquire_timeout_s = acquire_timeout_s
         self.recycled = 0
         self.last_error: str | None = None
+        # Set when slots cannot be made: the engine does not answer, or two attempts in a
+        # row failed (an image that is missing). One failure alone (a container removed
+        # while it started) is not an outage.
+        self._unable = False
+        self._failures = 0
         self._ready: queue.Queue[Slot] = queue.Queue()
         self._live = 0  # slots ready or in use
         self._lock = threading.Lock()
@@ -108,7 +113,7 @@ class SandboxPool:
     def _down(self) -> bool:
         """No slot can be made now and none is in use that could come back."""
         with self._lock:
-            return self.last_error is not None and self._live == 0
+            return self._unable and self._live == 0
 
     def _acquire(self, checked: bool) -> Slot:
         """A ready slot; with ``checked``, one that just answered a ping."""
@@ -127,7 +132,7 @@ class SandboxPool:
                 return slot
             except SlotBroken:
                 self._discard(slot)
-        if self.last_error:
+        if self._unable and self.last_error:
             raise SandboxUnavailable(f"no sandbox can be started: {self.last_error}")
         raise SandboxUnavailable(f"no sandbox was free within {self.acquire_timeout_s:g} s")
 
@@ -151,6 +156,8 @@ class SandboxPool:
     def _failed(self, error: str, backoff: float) -> None:
         first = self.last_error is None
         self.last_error = error
+        self._failures += 1
+        self._unable = self._failures >= 2 or not self.factory.engine_answers()
         # Said once when it starts; the retries that follow are not news.
         (log.warning if first else log.debug)(
             "cannot start a sandbox (retrying with backoff until it works): %s", error
@@ -177,6 +184,7 @@ class SandboxPool:
                 backoff = min(backoff * 2, 10.0)
                 continue
             backoff = 0.5
+            self._failures, self._unable = 0, False
             if self.last_error is not None:
                 log.warning("sandboxes start again; the outage is over")
                 self.last_error = None
