@@ -23,7 +23,7 @@ config.setdefault("runtimes", {})["runsc"] = {
     "path": runsc, "runtimeArgs": ["--platform=ptrace", "--network=none"]}
 path.write_text(json.dumps(config, indent=2) + "\n")
 PY
-pid=$(pidof dockerd || true)
+pid=$(pidof dockerd 2>/dev/null || pgrep -x dockerd || true)
 if [ -z "$pid" ]; then
   echo "no dockerd is running; start it (scripts/start-docker.sh), then rerun this" >&2
   exit 1
