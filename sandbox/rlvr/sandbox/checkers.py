@@ -36,8 +36,6 @@ def _floats_match(got: list[str], want: list[str], tolerance: float) -> bool:
 def outputs_match(got: str, want: str, mode: Compare, tolerance: float = 1e-6) -> bool:
     """exact: identical but for trailing whitespace at the end of lines and of the text;
     tokens: identical whitespace-separated tokens; float: tokens, numbers within tolerance."""
-    if mode == "none":
-        return True
     if mode == "exact":
 
         def clean(text: str) -> list[str]:

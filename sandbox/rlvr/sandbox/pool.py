@@ -4,29 +4,36 @@ A background thread keeps ``size`` slots ready. A slot is thrown away and replac
 after it answered ``jobs_per_slot`` jobs, after a job that hit a limit (timeout,
 memory, output, a signal), or when it broke. If the Docker engine goes away, slot
 creation fails and is retried with backoff, so the pool recovers by itself when the
-engine is back, without a restart of the service.
+engine is back, without a restart of the service. While no slot can be made and none is
+in use, jobs fail at once (:class:`SandboxUnavailable`) instead of waiting.
 
     SandboxPool(DockerSlotFactory(ContainerSpec()), size=4).start().run(job, timeout_s=30)
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import queue
 import threading
 import time
-from collections.abc import Callable
-from functools import partial
-from typing import Any
 
+from .factories import API, DockerSlotFactory, ProcessSlotFactory, RuntimeMissing
 from .protocol import Job, JobResult
-from .slots import ContainerSlot, ContainerSpec, ProcessSlot, Slot, SlotBroken
+from .slots import Slot, SlotBroken
 
+__all__ = [
+    "API",
+    "DockerSlotFactory",
+    "ProcessSlotFactory",
+    "RuntimeMissing",
+    "SandboxCrashed",
+    "SandboxPool",
+    "SandboxUnavailable",
+]
 log = logging.getLogger(__name__)
 
 _VIOLATIONS = {"timeout", "memory_limit", "output_limit"}
-API = "1.41"
+JANITOR_INTERVAL_S = 60.0
 
 
 class SandboxUnavailable(Exception):
@@ -35,60 +42,6 @@ class SandboxUnavailable(Exception):
 
 class SandboxCrashed(Exception):
     """The executor died twice while running this job: the job itself kills its sandbox."""
-
-
-class DockerSlotFactory:
-    """Makes :class:`ContainerSlot` s; reconnects to the engine after it failed."""
-
-    def __init__(self, spec: ContainerSpec, client_factory: Callable[[], Any] | None = None):
-        self.spec = spec
-        self._client_factory = client_factory
-        self._client: Any = None
-
-    def _connect(self) -> Any:
-        if self._client is None:
-            import docker
-
-            # A fixed API version (Docker 20.10+) spares a version request at connect,
-            # which leaks its socket in the SDK when the engine is down.
-            self._client = (self._client_factory or partial(docker.from_env, version=API))()
-        return self._client
-
-    def __call__(self) -> Slot:
-        try:
-            return ContainerSlot(self._connect(), self.spec)
-        except Exception:
-            self.close()  # reconnect next time: the engine may have restarted
-            raise
-
-    def close(self) -> None:
-        if self._client is not None:
-            with contextlib.suppress(Exception):
-                self._client.close()
-            self._client = None
-
-    def sweep_leftovers(self) -> None:
-        """Remove containers a previous run of the service left behind."""
-        try:
-            for container in self._connect().containers.list(
-                all=True, filters={"label": self.spec.label}
-            ):
-                container.remove(force=True)
-        except Exception as exc:
-            log.warning("could not sweep old sandbox containers: %s", str(exc))
-
-
-class ProcessSlotFactory:
-    """UNSAFE: local executor processes without any isolation, for development and tests."""
-
-    def __call__(self) -> Slot:
-        return ProcessSlot()
-
-    def sweep_leftovers(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
 
 
 class SandboxPool:
@@ -111,6 +64,11 @@ class SandboxPool:
         self.acquire_timeout_s = acquire_timeout_s
         self.recycled = 0
         self.last_error: str | None = None
+        # Set when slots cannot be made: the engine does not answer, or two attempts in a
+        # row failed (an image that is missing). One failure alone (a container removed
+        # while it started) is not an outage.
+        self._unable = False
+        self._failures = 0
         self._ready: queue.Queue[Slot] = queue.Queue()
         self._live = 0  # slots ready or in use
         self._lock = threading.Lock()
@@ -120,7 +78,7 @@ class SandboxPool:
         self._refiller = threading.Thread(target=self._refill, name="sandbox-refill", daemon=True)
 
     def start(self) -> SandboxPool:
-        self.factory.sweep_leftovers()
+        self.factory.sweep()
         self._refiller.start()
         return self
 
@@ -132,8 +90,9 @@ class SandboxPool:
         """Run ``job`` on a warm slot.
 
         A slot that breaks may have died before the job reached it (the engine
-        restarted, someone removed the container), so the job is retried on slots
-        checked alive just before. Only a job that breaks two such slots is blamed.
+        restarted, someone removed the container, a stray line on its channel), so the
+        job is retried on slots checked alive just before. Only a job that breaks two
+        such slots is blamed.
         """
         checked, broke_live_slots = False, 0
         while True:
@@ -145,20 +104,27 @@ class SandboxPool:
                 self._discard(slot)
                 broke_live_slots += checked
                 if broke_live_slots >= 2:
-                    raise SandboxCrashed("the program killed its sandbox twice") from exc
+                    raise SandboxCrashed("the program broke its sandbox twice") from exc
                 checked = True
                 continue
             self._release(slot, result)
             return result
 
+    def _down(self) -> bool:
+        """No slot can be made now and none is in use that could come back."""
+        with self._lock:
+            return self._unable and self._live == 0
+
     def _acquire(self, checked: bool) -> Slot:
         """A ready slot; with ``checked``, one that just answered a ping."""
         deadline = time.monotonic() + self.acquire_timeout_s
         while (remaining := deadline - time.monotonic()) > 0:
-            try:
-                slot = self._ready.get(timeout=remaining)
-            except queue.Empty:
+            if self._down() and self._ready.empty():
                 break
+            try:
+                slot = self._ready.get(timeout=min(remaining, 0.1))
+            except queue.Empty:
+                continue
             if not checked:
                 return slot
             try:
@@ -166,10 +132,9 @@ class SandboxPool:
                 return slot
             except SlotBroken:
                 self._discard(slot)
-        reason = f": {self.last_error}" if self.last_error else ""
-        raise SandboxUnavailable(
-            f"no sandbox was ready within {self.acquire_timeout_s:g} s{reason}"
-        )
+        if self._unable and self.last_error:
+            raise SandboxUnavailable(f"no sandbox can be started: {self.last_error}")
+        raise SandboxUnavailable(f"no sandbox was free within {self.acquire_timeout_s:g} s")
 
     def _release(self, slot: Slot, result: JobResult) -> None:
         violated = any(run.status in _VIOLATIONS or run.signal for run in result.runs)
@@ -180,7 +145,7 @@ class SandboxPool:
 
     def _discard(self, slot: Slot) -> None:
         # Removing a container takes a while: not on the caller's time.
-        closer = threading.Thread(target=slot.close, daemon=True)
+        closer = threading.Thread(target=self.factory.release, args=(slot,), daemon=True)
         closer.start()
         with self._lock:
             self.recycled += 1
@@ -188,9 +153,24 @@ class SandboxPool:
             self._closers = [t for t in self._closers if t.is_alive()] + [closer]
         self._wake.set()
 
+    def _failed(self, error: str, backoff: float) -> None:
+        first = self.last_error is None
+        self.last_error = error
+        self._failures += 1
+        self._unable = self._failures >= 2 or not self.factory.engine_answers()
+        # Said once when it starts; the retries that follow are not news.
+        (log.warning if first else log.debug)(
+            "cannot start a sandbox (retrying with backoff until it works): %s", error
+        )
+        self._closed.wait(backoff)
+
     def _refill(self) -> None:
         backoff = 0.5
+        swept = time.monotonic()
         while not self._closed.is_set():
+            if time.monotonic() - swept > JANITOR_INTERVAL_S:
+                self.factory.sweep()
+                swept = time.monotonic()
             with self._lock:
                 missing = self.size - self._live
             if missing <= 0:
@@ -200,15 +180,15 @@ class SandboxPool:
             try:
                 slot = self.factory()
             except Exception as exc:
-                self.last_error = f"{type(exc).__name__}: {exc}"
-                log.warning(
-                    "cannot start a sandbox (retrying in %.1f s): %s", backoff, self.last_error
-                )
-                self._closed.wait(backoff)
+                self._failed(f"{type(exc).__name__}: {exc}", backoff)
                 backoff = min(backoff * 2, 10.0)
                 continue
             backoff = 0.5
-            self.last_error = None
+            self._failures, self._unable = 0, False
+            if self.last_error is not None:
+                log.warning("sandboxes start again; the outage is over")
+                self.last_error = None
+                self.factory.sweep()  # what died with the engine
             with self._lock:
                 self._live += 1
             self._ready.put(slot)
@@ -220,7 +200,7 @@ class SandboxPool:
             self._refiller.join(timeout=15)
         while True:
             try:
-                self._ready.get_nowait().close()
+                self.factory.release(self._ready.get_nowait())
             except queue.Empty:
                 break
         for closer in self._closers:

@@ -15,7 +15,11 @@ log = logging.getLogger(__name__)
 
 
 def start_sandbox(settings: Settings) -> SandboxPool | None:
-    """A started pool, or None when code scoring is off."""
+    """A started pool, or None when code scoring is off.
+
+    Raises :class:`rlvr.sandbox.pool.RuntimeMissing` when the engine answers and lacks
+    the configured runtime: a service asked for gVisor must not quietly run without it.
+    """
     if settings.sandbox_backend == "off":
         return None
     factory: DockerSlotFactory | ProcessSlotFactory
@@ -30,8 +34,10 @@ def start_sandbox(settings: Settings) -> SandboxPool | None:
                 cpus=settings.sandbox_cpus,
                 pids_limit=settings.sandbox_pids_limit,
                 tmpfs_mb=settings.sandbox_tmpfs_mb,
+                runtime=settings.sandbox_runtime,
             )
         )
+    factory.check_runtime()
     return SandboxPool(
         factory,
         size=settings.sandbox_size,
@@ -41,9 +47,11 @@ def start_sandbox(settings: Settings) -> SandboxPool | None:
 
 
 def code_domain(settings: Settings, pool: SandboxPool) -> CodeDomain:
+    """Code items share the one per-item budget (``item_timeout_s``) and its kill grace."""
     limits = Limits(
-        time_limit_s=settings.code_time_limit_s,
+        time_limit_s=min(settings.code_time_limit_s, settings.item_timeout_s),
+        budget_s=settings.item_timeout_s,
         memory_mb=settings.code_memory_mb,
         max_tests=settings.code_max_tests,
     )
-    return CodeDomain(runner=pool.run, limits=limits)
+    return CodeDomain(runner=pool.run, limits=limits, grace_s=settings.kill_grace_s)

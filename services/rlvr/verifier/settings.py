@@ -38,7 +38,9 @@ class Settings(BaseSettings):
     log_level: str = "info"
 
     workers: int = Field(default_factory=_default_workers, ge=1, le=256)
-    item_timeout_s: float = Field(10.0, gt=0, description="soft limit per item")
+    item_timeout_s: float = Field(
+        10.0, gt=0, description="the time budget of one item, in every domain (code: compile+tests)"
+    )
     kill_grace_s: float = Field(2.0, gt=0, description="hard limit = soft limit + this")
     worker_max_tasks: int = Field(10_000, ge=1, description="tasks before a worker is replaced")
     worker_max_rss_mb: int = Field(
@@ -78,6 +80,9 @@ class Settings(BaseSettings):
         description="where code runs; process-unsafe runs it WITHOUT isolation (development)",
     )
     sandbox_image: str = "rlvr-sandbox:latest"
+    sandbox_runtime: str | None = Field(
+        None, description="Docker runtime of sandbox containers (runsc: gVisor); engine default"
+    )
     sandbox_size: int = Field(default_factory=lambda: 2 * _default_workers(), ge=1, le=256)
     sandbox_memory_mb: int = Field(1024, ge=64)
     sandbox_cpus: float = Field(1.0, gt=0)
@@ -85,7 +90,9 @@ class Settings(BaseSettings):
     sandbox_tmpfs_mb: int = Field(128, ge=8)
     sandbox_jobs_per_container: int = Field(100, ge=1)
     sandbox_acquire_timeout_s: float = Field(30.0, gt=0)
-    code_time_limit_s: float = Field(5.0, gt=0, description="default per-test limit")
+    code_time_limit_s: float = Field(
+        5.0, gt=0, description="per-test limit when the reference names none (≤ item_timeout_s)"
+    )
     code_memory_mb: int = Field(512, ge=16, description="default per-test address space")
     code_max_tests: int = Field(256, ge=1)
 

@@ -22,7 +22,6 @@ from rlvr.sandbox.checkers import outputs_match
         ("nan", "nan", "float", True),  # identical tokens
         ("inf", "1", "float", False),
         ("1 2", "1", "float", False),
-        ("anything", "else", "none", True),
     ],
 )
 def test_outputs_match(got: str, want: str, mode: str, expected: bool) -> None:

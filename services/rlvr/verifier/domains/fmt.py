@@ -63,6 +63,7 @@ _STEP = re.compile(
     r"(?m)^\s*(?:Step\s*\d+\s*[:.]|\d+[.)]\s|[-*•]\s)|\b(?:First|Second|Third|Next|Then|Finally),"
 )
 _TAGS = ("<think>", "</think>", "<answer>", "</answer>")
+_VISIBLE = regex.compile(r"[\p{L}\p{N}\p{P}\p{S}]")
 
 
 @dataclass(frozen=True)
@@ -115,38 +116,57 @@ def _with_prompt_think(completion: str, opts: FormatOptions) -> str:
     return text
 
 
+def _blank(body: str) -> bool:
+    """Nothing a reader would see: whitespace, zero-width and other invisible characters."""
+    return _VISIBLE.search(body) is None
+
+
 def format_reward(sample: Sample, opts: FormatOptions) -> float:
     """1.0 when the completion is ``<think>…</think>`` then ``<answer>…</answer>``, else 0.0.
 
     strict: ``<think>\\n…\\n</think>\\n<answer>\\n…\\n</answer>`` exactly, each tag once.
     lenient: the same order, any whitespace between parts, each tag once.
+    In both modes each body must hold something visible: empty tags are not a format.
 
     >>> format_reward(Sample("<think>hm</think> <answer>4</answer>"), FormatOptions())
     1.0
+    >>> format_reward(Sample("<think> </think> <answer>4</answer>"), FormatOptions())
+    0.0
     """
     text = _with_prompt_think(sample.completion, opts).rstrip()
     if any(text.count(tag) != 1 for tag in _TAGS):
         return 0.0
     if opts.mode == "strict":
-        pattern = r"<think>\n.+?\n</think>\n<answer>\n.+?\n</answer>"
+        pattern = r"<think>\n(.+?)\n</think>\n<answer>\n(.+?)\n</answer>"
     else:
-        pattern = r"<think>.*?</think>\s*<answer>.*?</answer>"
-    return 1.0 if re.fullmatch(pattern, text, flags=re.DOTALL) else 0.0
+        pattern = r"<think>(.*?)</think>\s*<answer>(.*?)</answer>"
+    match = re.fullmatch(pattern, text, flags=re.DOTALL)
+    if match is None or any(_blank(body) for body in match.groups()):
+        return 0.0
+    return 1.0
 
 
 def tag_count_reward(sample: Sample, opts: FormatOptions) -> float:
-    """0.25 for each of the four tags present exactly once and after the tag before it.
+    """0.25 for each of the four tags present exactly once and after the tag before it;
+    a pair whose body is only whitespace earns nothing for either of its tags.
 
     >>> tag_count_reward(Sample("<think>x</think>"), FormatOptions())
     0.5
+    >>> tag_count_reward(Sample("<think></think><answer>4</answer>"), FormatOptions())
+    0.5
     """
     text = _with_prompt_think(sample.completion, opts)
-    score, previous_end = 0.0, 0
+    found: dict[str, int] = {}
+    previous_end = 0
     for tag in _TAGS:
         if text.count(tag) == 1 and (position := text.find(tag)) >= previous_end:
-            score += 0.25
+            found[tag] = position
             previous_end = position + len(tag)
-    return score
+    for opening, closing in (_TAGS[:2], _TAGS[2:]):
+        pair = opening in found and closing in found
+        if pair and _blank(text[found[opening] + len(opening) : found[closing]]):
+            del found[opening], found[closing]
+    return 0.25 * len(found)
 
 
 def reasoning_steps_reward(sample: Sample, opts: FormatOptions) -> float:

@@ -37,6 +37,15 @@ STRICT = FormatOptions(mode="strict")
         ("preamble <think>a</think><answer>4</answer>", 0.0, 0.0),
         ("<think>a</think><answer>4</answer><answer>5</answer>", 0.0, 0.0),
         ("4", 0.0, 0.0),
+        # Empty bodies earn nothing, whatever fills them that a reader would not see.
+        ("<think></think><answer>4</answer>", 0.0, 0.0),
+        ("<think>work</think><answer></answer>", 0.0, 0.0),
+        ("<think>\n\n</think>\n<answer>\n4\n</answer>", 0.0, 0.0),
+        ("<think>\n \n</think>\n<answer>\n4\n</answer>", 0.0, 0.0),
+        ("<think>\nwork\n</think>\n<answer>\n\t\n</answer>", 0.0, 0.0),
+        ("<think>\u200b\u200d\ufeff</think><answer>4</answer>", 0.0, 0.0),
+        ("<think>\u00a0\u3000</think><answer>4</answer>", 0.0, 0.0),
+        ("<think>.</think><answer>4</answer>", 1.0, 0.0),
     ],
 )
 def test_format(completion: str, lenient: float, strict: float) -> None:
@@ -48,6 +57,8 @@ def test_format_with_think_opened_in_the_prompt() -> None:
     options = FormatOptions(think_in_prompt=True)
     assert format_reward(Sample("work</think><answer>4</answer>"), options) == 1.0
     assert format_reward(Sample("work</think><answer>4</answer>"), LENIENT) == 0.0
+    assert format_reward(Sample("</think><answer>4</answer>"), options) == 0.0
+    assert format_reward(Sample(" \n</think>\n<answer>\n4\n</answer>"), options) == 0.0
 
 
 @pytest.mark.parametrize(
@@ -60,10 +71,23 @@ def test_format_with_think_opened_in_the_prompt() -> None:
         ("<answer>4</answer>", 0.5),
         ("</think><think>", 0.25),
         ("<think>a</think><think>b</think><answer>4</answer>", 0.5),
+        # An empty pair earns nothing for either of its tags.
+        ("<think></think><answer>4</answer>", 0.5),
+        ("<think>a</think><answer> \n </answer>", 0.5),
+        ("<think>\u200b</think><answer></answer>", 0.0),
+        ("<think></think>", 0.0),
+        ("<think>", 0.25),
     ],
 )
 def test_tag_count(completion: str, score: float) -> None:
     assert tag_count_reward(Sample(completion), LENIENT) == score
+    assert tag_count_reward(Sample(completion), STRICT) == score
+
+
+def test_tag_count_with_think_opened_in_the_prompt() -> None:
+    options = FormatOptions(think_in_prompt=True)
+    assert tag_count_reward(Sample("work</think><answer>4</answer>"), options) == 1.0
+    assert tag_count_reward(Sample("</think><answer>4</answer>"), options) == 0.5
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,9 @@ Reference: ``{"language": "python" | "cpp", "tests": [...]}`` or
 ``{"language": "python", "test_code": ..., "entry_point": ...}``; see :mod:`.tests`.
 Scores: ``accuracy`` (all tests passed) and ``pass_rate``; ``details.verdict`` says
 why: ``passed``, ``wrong_answer``, ``runtime_error``, ``timeout``, ``memory_limit``,
-``output_limit``, ``compile_error``, ``no_code`` or ``killed_sandbox``.
+``output_limit``, ``compile_error``, ``no_code`` or ``killed_sandbox``;
+``details.isolation`` how the verdict was reached (``output``: the executor compared
+what the program printed; ``judge``: a trusted judge made the calls and checks).
 """
 
 from __future__ import annotations
@@ -23,7 +25,6 @@ from .extract import extract_program
 from .tests import Limits, build_job, summarize
 
 Runner = Callable[[Job, float], JobResult]
-COMPILE_ALLOWANCE_S = 35.0
 
 
 class SandboxFailure(CannotScore):
@@ -38,10 +39,15 @@ class UnsupportedLanguage(CannotScore):
 
 @dataclass(frozen=True)
 class CodeDomain:
-    """Extract, build the job, run it in the sandbox, score the outcome."""
+    """Extract, build the job, run it in the sandbox, score the outcome.
+
+    The job gets the item's budget (``limits.budget_s``); the sandbox must answer within
+    it plus ``grace_s``, as a worker must within the soft limit plus the kill grace.
+    """
 
     runner: Runner
     limits: Limits = field(default_factory=Limits)
+    grace_s: float = 2.0
     name: str = "code"
     waits_on_io: bool = True  # scored on threads of the service, not in worker processes
 
@@ -55,9 +61,8 @@ class CodeDomain:
         job = build_job(program.text or "", language.name, reference, self.limits)
         if program.text is None:
             return Verdict(0.0, None, {"verdict": "no_code"}, {"pass_rate": 0.0})
-        budget = COMPILE_ALLOWANCE_S + len(job.runs) * (job.time_limit_s + 1.0)
         try:
-            result = self.runner(job, budget)
+            result = self.runner(job, job.budget_s + self.grace_s)
         except SandboxUnavailable as exc:
             raise SandboxFailure(str(exc)) from exc
         except SandboxCrashed:

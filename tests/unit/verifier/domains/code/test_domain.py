@@ -13,7 +13,7 @@ import pytest
 from rlvr.sandbox.pool import ProcessSlotFactory, SandboxPool
 from rlvr.verifier.domains import CannotScore, InvalidReference, MissingReference
 from rlvr.verifier.domains.code import CodeDomain
-from rlvr.verifier.domains.code.tests import Limits
+from rlvr.verifier.domains.code.tests import Limits, build_job
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +96,9 @@ def test_humaneval_style(domain: CodeDomain) -> None:
     }
     assert domain.verify(code("def add(a, b):\n    return a + b"), reference).accuracy == 1.0
     wrong = domain.verify(code("def add(a, b):\n    return a - b"), reference)
-    assert (wrong.accuracy, wrong.details["verdict"]) == (0.0, "runtime_error")
+    assert (wrong.accuracy, wrong.details["verdict"]) == (0.0, "wrong_answer")
+    assert wrong.details["isolation"] == "judge"
+    assert "AssertionError at line 2" in wrong.details["tests"][0]["detail"]
 
 
 def test_cpp(domain: CodeDomain) -> None:
@@ -122,6 +124,34 @@ def test_failures_are_verdicts(domain: CodeDomain, source: str, verdict: str) ->
     assert (result.accuracy, result.details["verdict"]) == (0.0, verdict)
 
 
+def test_the_item_budget_bounds_all_tests_together() -> None:
+    """Each test fits its own limit; together they overrun the item's budget."""
+    pool = SandboxPool(ProcessSlotFactory(), size=1, acquire_timeout_s=20).start()
+    try:
+        tight = CodeDomain(pool.run, Limits(time_limit_s=2.0, budget_s=1.5))
+        reference = {
+            "language": "python",
+            "tests": [{"stdin": "", "stdout": "ok"} for _ in range(6)],
+        }
+        verdict = tight.verify(code("import time\ntime.sleep(0.4)\nprint('ok')"), reference)
+    finally:
+        pool.close()
+    statuses = [test["status"] for test in verdict.details["tests"]]
+    assert verdict.details["verdict"] == "timeout" and verdict.details["budget_exhausted"]
+    assert statuses[:2] == ["passed", "passed"] and statuses[-1] == "not_run"
+    assert 0 < verdict.scores["pass_rate"] < 1
+
+
+def test_time_limits_beyond_the_budget_are_cut_to_it() -> None:
+    job = build_job(
+        "print(1)",
+        "python",
+        {"tests": [{"stdin": "", "stdout": "1"}], "time_limit_s": 999},
+        Limits(budget_s=7.0),
+    )
+    assert (job.time_limit_s, job.budget_s) == (7.0, 7.0)
+
+
 def test_no_code(domain: CodeDomain) -> None:
     verdict = domain.verify("<think>hm</think> I cannot solve this.", ADD_IO)
     assert (verdict.accuracy, verdict.extracted, verdict.details["verdict"]) == (
@@ -142,7 +172,34 @@ def test_no_code(domain: CodeDomain) -> None:
             InvalidReference,
         ),
         (
-            {"language": "python", "tests": [{"stdin": "", "stdout": "1"}], "time_limit_s": 999},
+            {"language": "python", "tests": [{"stdin": "", "stdout": "1"}], "time_limit_s": 0},
+            InvalidReference,
+        ),
+        (
+            {"language": "python", "tests": [{"stdin": "", "stdout": "1"}], "time_limit_s": "1"},
+            InvalidReference,
+        ),
+        (
+            {
+                "language": "python",
+                "test_code": "def check(c):\n    pass",
+                "entry_point": "f",
+                "test_setup": 3,
+            },
+            InvalidReference,
+        ),
+        # Only the reference can make these: the program never reaches the judge's code.
+        (
+            {"language": "python", "test_code": "def check(c) pass", "entry_point": "f"},
+            InvalidReference,
+        ),
+        ({"language": "python", "test_code": "x = 1", "entry_point": "f"}, InvalidReference),
+        (
+            {
+                "language": "python",
+                "test_code": "def check(c):\n    c(object())",
+                "entry_point": "f",
+            },
             InvalidReference,
         ),
         ({"language": "python", "fn_name": "f", "tests": [{"args": [1]}]}, InvalidReference),
