@@ -144,3 +144,32 @@ use_cpu: true
 """)
     sft.main([str(tmp / "sft.yaml")])
     return DistilledModel(output_dir, kept, sft_data, prompts)
+
+
+@pytest.fixture(scope="session")
+def openai_server(
+    distilled_model: DistilledModel, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """``transformers serve`` with the distilled tiny model: a real OpenAI-compatible server
+    (it ignores ``n``); yields its ``/v1`` base URL."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("serve") / "serve.log"
+    command = [sys.executable, "-m", "transformers.cli.transformers", "serve"]
+    command += [str(distilled_model.path), "--port", str(port), "--device", "cpu"]
+    with log.open("wb") as sink:
+        process = subprocess.Popen(command, stdout=sink, stderr=sink)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"transformers serve did not start:\n{log.read_text()}")
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.3)
+        yield f"{base}/v1"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

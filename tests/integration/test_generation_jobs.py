@@ -4,14 +4,9 @@ OpenAI-compatible server (``transformers serve``), scored by the real service.""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from rlvr.trainer import cli
@@ -19,7 +14,7 @@ from rlvr.trainer.client import VerifierClient
 from rlvr.trainer.generation import Sampling, TransformersGenerator
 from rlvr.trainer.jobs.records import read_records
 
-from ..conftest import DistilledModel, LiveServer, free_port
+from ..conftest import DistilledModel, LiveServer
 
 pytest.importorskip("transformers", reason="the [trainer] extra is not installed")
 
@@ -161,32 +156,6 @@ def test_budget_reports_accuracy_per_thinking_budget(
     assert [s["accuracy"] for s in samples] == [r["scores"]["accuracy"] for r in fresh]
     four = [s["accuracy"] for s in samples if s["budget"] == "4"]
     assert tight["accuracy"] == pytest.approx(sum(four) / len(four))
-
-
-@pytest.fixture(scope="module")
-def openai_server(distilled_model: DistilledModel, tmp_path_factory: Any) -> Iterator[str]:
-    """``transformers serve``: a real OpenAI-compatible server (it ignores ``n``)."""
-    port = free_port()
-    log = tmp_path_factory.mktemp("serve") / "serve.log"
-    command = [sys.executable, "-m", "transformers.cli.transformers", "serve"]
-    command += [str(distilled_model.path), "--port", str(port), "--device", "cpu"]
-    with log.open("wb") as sink:
-        process = subprocess.Popen(command, stdout=sink, stderr=sink)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"transformers serve did not start:\n{log.read_text()}")
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.3)
-        yield f"{base}/v1"
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def test_generate_and_budget_through_an_openai_compatible_server(

@@ -5,15 +5,11 @@ project's tiny model)."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from ..conftest import DistilledModel, free_port, running_server
 from ..judge_server import equal_by, scripted_judge
@@ -120,34 +116,8 @@ def test_science_through_the_service(tmp_path: Path) -> None:
     assert result["details"]["judge"]["status"] == "rescued"
 
 
-@pytest.fixture(scope="module")
-def tiny_judge(distilled_model: DistilledModel, tmp_path_factory: Any) -> Iterator[str]:
-    """``transformers serve`` with the tiny model: a real OpenAI-compatible endpoint."""
-    port = free_port()
-    log = tmp_path_factory.mktemp("judge") / "serve.log"
-    command = [sys.executable, "-m", "transformers.cli.transformers", "serve"]
-    command += [str(distilled_model.path), "--port", str(port), "--device", "cpu"]
-    with log.open("wb") as sink:
-        process = subprocess.Popen(command, stdout=sink, stderr=sink)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"transformers serve did not start:\n{log.read_text()}")
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.3)
-        yield f"{base}/v1"
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
 def test_the_protocol_against_a_real_openai_compatible_server(
-    tiny_judge: str, distilled_model: DistilledModel, tmp_path: Path
+    openai_server: str, distilled_model: DistilledModel, tmp_path: Path
 ) -> None:
     """The tiny model was taught arithmetic in R1 format, not judging: it cannot answer a
     bare YES/NO, so the exchange must complete and the rule verdict must stand."""
@@ -156,7 +126,7 @@ def test_the_protocol_against_a_real_openai_compatible_server(
         sandbox_backend="off",
         workers="1",
         item_timeout_s="60",
-        judge_url=tiny_judge,
+        judge_url=openai_server,
         judge_model=str(distilled_model.path),
         judge_timeout_s="50",
     ) as server:
