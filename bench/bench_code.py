@@ -107,9 +107,7 @@ def _items(programs: list[Program]) -> list[dict[str, Any]]:
     ]
 
 
-def run_service(
-    programs: list[Program], concurrency: int, label: str, **settings: str
-) -> Outcome:
+def run_service(programs: list[Program], concurrency: int, label: str, **settings: str) -> Outcome:
     port = free_port()
     settings = {
         "sandbox_backend": "docker",
@@ -154,8 +152,16 @@ def baseline_tree(ref: str, base_image: str) -> tuple[Path, str]:
     image = f"rlvr-sandbox:bench-{ref[:12]}"
     print(f"building the baseline's sandbox image {image}...")
     subprocess.run(
-        ["docker", "build", "-q", "--build-arg", f"BASE_IMAGE={base_image}", "-t", image,
-         str(tree / "sandbox")],
+        [
+            "docker",
+            "build",
+            "-q",
+            "--build-arg",
+            f"BASE_IMAGE={base_image}",
+            "-t",
+            image,
+            str(tree / "sandbox"),
+        ],
         check=True,
         stdout=subprocess.DEVNULL,
     )

@@ -40,8 +40,9 @@ class LiveServer:
         return httpx.Client(base_url=self.url, timeout=timeout)
 
 
-def start_server(tmp: Path, **env: str) -> LiveServer:
-    """Start ``python -m rlvr.verifier`` with RLVR_* overrides; wait for /health."""
+def start_server(tmp: Path, *, degraded: bool = False, **env: str) -> LiveServer:
+    """Start ``python -m rlvr.verifier`` with RLVR_* overrides; wait until /health says
+    ``ok`` (or, with ``degraded``, until it answers at all: 200, or 503 ``degraded``)."""
     port = free_port()
     log = tmp / f"server-{port}.log"
     environment = {**os.environ, "RLVR_PORT": str(port), "RLVR_LOG_LEVEL": "warning"}
@@ -56,11 +57,13 @@ def start_server(tmp: Path, **env: str) -> LiveServer:
         if process.poll() is not None:
             raise RuntimeError(f"server exited early:\n{log.read_text()}")
         try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+            health = httpx.get(f"{url}/health", timeout=1)
+            if health.status_code == 200 or (degraded and health.status_code == 503):
                 return LiveServer(url, process, log)
         except httpx.TransportError:
             time.sleep(0.2)
     process.kill()
+    process.wait()  # reaped here, not reported later as a stray process by another test
     raise RuntimeError(f"server did not answer /health within 60 s:\n{log.read_text()}")
 
 
@@ -73,9 +76,9 @@ def stop_server(server: LiveServer) -> None:
 
 
 @contextmanager
-def running_server(tmp: Path, **env: str) -> Iterator[LiveServer]:
+def running_server(tmp: Path, *, degraded: bool = False, **env: str) -> Iterator[LiveServer]:
     """A real service for the duration of a ``with`` block."""
-    server = start_server(tmp, **env)
+    server = start_server(tmp, degraded=degraded, **env)
     try:
         yield server
     finally:
@@ -86,7 +89,9 @@ def running_server(tmp: Path, **env: str) -> Iterator[LiveServer]:
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """One real service for the session: 2 workers, a 3 s item limit."""
     tmp = tmp_path_factory.mktemp("live")
-    with running_server(tmp, workers="2", item_timeout_s="3", kill_grace_s="1") as server:
+    with running_server(
+        tmp, workers="2", item_timeout_s="3", kill_grace_s="1", sandbox_backend="off"
+    ) as server:
         yield server
 
 

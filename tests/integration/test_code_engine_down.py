@@ -26,9 +26,8 @@ def test_code_items_fail_fast_and_the_log_says_it_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("DOCKER_HOST", f"unix://{tmp_path / 'no-engine.sock'}")
-    with running_server(
-        tmp_path, workers="1", sandbox_backend="docker", sandbox_size="2", log_level="info"
-    ) as server:
+    settings = {"workers": "1", "sandbox_backend": "docker", "sandbox_size": "2"}
+    with running_server(tmp_path, degraded=True, log_level="info", **settings) as server:
         with server.client() as http:
             # The first math item warms a scoring worker: not what is timed here.
             assert http.post("/verify", json={"items": [MATH]}).json()["results"][0]["reward"]
@@ -45,7 +44,11 @@ def test_code_items_fail_fast_and_the_log_says_it_once(
             assert code["error"]["code"] == "sandbox_unavailable"
             assert math["scores"]["accuracy"] == 1.0
             time.sleep(4)  # the pool keeps retrying with backoff meanwhile
-            health = http.get("/health").json()["sandbox"]
+            response = http.get("/health")
         log = server.log.read_text()
+    # degraded, and says why: a load balancer should send math elsewhere only knowingly
+    assert response.status_code == 503 and response.json()["status"] == "degraded"
+    assert any("code sandbox" in problem for problem in response.json()["problems"])
+    health = response.json()["sandbox"]
     assert health["ready"] == 0 and health["last_error"]
     assert log.count("cannot start a sandbox") == 1, log

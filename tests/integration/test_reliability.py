@@ -70,7 +70,7 @@ LONG = "9" * 5000  # past Python's 4,300-digit limit on int(str)
 def test_hostile_values_in_items_come_back_as_item_results(http: httpx.Client) -> None:
     items = [
         _item("lone \ud800 surrogate", "\\boxed{1}\udfff"),
-        _item("nul\x00byte", "<think>\x00</think><answer>\\boxed{1}</answer>"),
+        _item("nul\x00byte", "<think>1\x00=1</think><answer>\\boxed{1}</answer>"),
         {
             "id": "inf-m/s2",
             "domain": "science",

@@ -80,11 +80,13 @@ class AnswerChoices(BaseModel):
 
     strict: bool | None = Field(
         None,
+        strict=True,
         description="only <answer> tags and \\boxed{} count (R1's rule); "
         "default: the server's RLVR_MATH_STRICT",
     )
     judge: bool = Field(
         False,
+        strict=True,
         description="ask the server's LLM judge where the rules gave 0 or found no answer "
         "(needs RLVR_JUDGE_URL; details.judge says what it said)",
     )

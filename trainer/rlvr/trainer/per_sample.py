@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError
-from .verdicts import is_unscorable, trainer_reward, trainer_scores
+from .verdicts import completion_failed, is_unscorable, trainer_reward, trainer_scores
 
 if TYPE_CHECKING:
     from .coalesce import Coalescer
@@ -80,7 +80,7 @@ def verdict_of(
     reason = f"{error.get('code', '')}: {error.get('message', '')}" if error else ""
     if scores is None or is_unscorable(result):
         label = "unscorable"
-    elif result.get("status") != "ok":
+    elif completion_failed(result):  # an error, or scored 0 because checking it failed
         label = "failed"
     else:
         label = "correct" if scores.get("accuracy", 0.0) >= 1.0 else "wrong"

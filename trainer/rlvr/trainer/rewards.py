@@ -83,9 +83,7 @@ class BatchScorer:
         self.__dict__.update(state)
         self._setup()
 
-    def items(
-        self, completions: Sequence[Any], columns: Mapping[str, Any]
-    ) -> list[dict[str, Any]]:
+    def items(self, completions: Sequence[Any], columns: Mapping[str, Any]) -> list[dict[str, Any]]:
         """The ``/verify`` items of a TRL batch."""
         wanted = [c for c in (*_RECORD_COLUMNS, self.answer_column) if c and c in columns]
         present = {name: columns[name] for name in wanted if columns[name] is not None}

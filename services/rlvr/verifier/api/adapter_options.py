@@ -7,10 +7,19 @@ and format options ride in its query string; both routes read them here, the sam
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Annotated
+
+from pydantic import StringConstraints
 
 from ..errors import ApiError
+from ..scoring import REWARD_NAMES
 from ..settings import Settings
 from ..vocabulary import ErrorCode, Score
+
+# ``name:value`` with a known score name and a plain decimal under 1e6 in size, in the
+# OpenAPI document too, so that clients (and fuzzers) know the form before they send it.
+WEIGHT_PAIR = rf"^\s*({'|'.join(REWARD_NAMES)})\s*:\s*[-+]?(\d{{1,6}}(\.\d*)?|\.\d+)\s*$"
+WeightPair = Annotated[str, StringConstraints(pattern=WEIGHT_PAIR)]
 
 
 def parse_weights(pairs: Sequence[str] | None) -> dict[str, float] | None:

@@ -40,7 +40,7 @@ from ...domains.fmt import FormatOptions
 from ...errors import ApiError
 from ...schemas import RewardName, VerifyItem, results_wire
 from ...vocabulary import ErrorCode
-from ..adapter_options import chosen_scores
+from ..adapter_options import WeightPair, chosen_scores
 from ..bodies import ServiceRoute
 from ..deps import Services, get_services
 
@@ -80,7 +80,7 @@ async def openrlhf(
     services: Annotated[Services, Depends(get_services)],
     domain: Annotated[str, Query(description="scoring domain of every sample")] = "math",
     rewards: Annotated[list[RewardName] | None, Query(description="scores to compute")] = None,
-    weights: Annotated[list[str] | None, Query(description="name:value, one per score")] = None,
+    weights: Annotated[list[WeightPair] | None, Query(description="name:value per score")] = None,
     think_in_prompt: Annotated[bool | None, Query(description="default: from the prompt")] = None,
     mode: Annotated[Literal["lenient", "strict"], Query(description="format mode")] = "lenient",
 ) -> OpenRLHFResponse:

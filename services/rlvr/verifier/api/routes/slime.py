@@ -39,7 +39,7 @@ from rlvr.trainer.per_sample import verdict_of
 from ...batch import verify_items
 from ...domains.fmt import FormatOptions
 from ...schemas import RewardName, VerifyItem, results_wire
-from ..adapter_options import chosen_scores
+from ..adapter_options import WeightPair, chosen_scores
 from ..bodies import ServiceRoute
 from ..deps import Services, get_services
 
@@ -65,7 +65,7 @@ async def slime(
     services: Annotated[Services, Depends(get_services)],
     domain: Annotated[str, Query(description="scoring domain")] = "math",
     rewards: Annotated[list[RewardName] | None, Query(description="scores to compute")] = None,
-    weights: Annotated[list[str] | None, Query(description="name:value, one per score")] = None,
+    weights: Annotated[list[WeightPair] | None, Query(description="name:value per score")] = None,
     think_in_prompt: Annotated[bool | None, Query(description="default: from the prompt")] = None,
     mode: Annotated[Literal["lenient", "strict"], Query(description="format mode")] = "lenient",
 ) -> dict[str, Any]:
