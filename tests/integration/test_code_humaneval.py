@@ -101,3 +101,22 @@ def test_without_the_prompt_as_setup_the_helpers_are_the_programs(server: LiveSe
         "HumanEval/0": None,
     }
     assert all(results[t]["scores"]["accuracy"] == 1.0 for t in tasks)
+
+
+def test_trl_reward_sends_a_humaneval_record_with_its_prompt_as_setup(server: LiveServer) -> None:
+    """A GRPO run on HumanEval rows as they are (prompt, test, entry_point columns): TRL's
+    reward function finds the tests and the trusted setup itself."""
+    from rlvr.trainer.rewards import service_rewards
+
+    problem = PROBLEMS["HumanEval/38"]  # its check() calls encode_cyclic, defined by the prompt
+    right = f"```python\n{problem['prompt']}{problem['canonical_solution']}```"
+    # a program that redefines the helper the test calls, so that its wrong decoder "passes"
+    identity = "    return s\n"
+    forged = f"```python\ndef encode_cyclic(s):\n{identity}\ndef decode_cyclic(s):\n{identity}```"
+    [accuracy] = service_rewards(["accuracy"], domain="code", url=server.url)
+    columns = {"test": [problem["test"]] * 2, "entry_point": [problem["entry_point"]] * 2}
+    try:
+        scores = accuracy(prompts=[problem["prompt"]] * 2, completions=[right, forged], **columns)
+    finally:
+        accuracy.close()
+    assert scores == [1.0, 0.0]

@@ -188,3 +188,24 @@ def test_strip_special_tokens_only_at_the_end() -> None:
     assert strip_special_tokens("x <|im_end|>\n<|endoftext|><pad><pad>") == "x"
     assert strip_special_tokens("<|im_start|>x") == "<|im_start|>x"
     assert strip_special_tokens("x < y | z >") == "x < y | z >"
+
+
+def test_a_humaneval_record_becomes_assertion_tests_with_its_prompt_as_setup() -> None:
+    record = {
+        "task_id": "HumanEval/38",
+        "prompt": "def encode_cyclic(s: str):\n    return s\n\n\ndef decode_cyclic(s: str):\n",
+        "test": "def check(candidate):\n    assert candidate(encode_cyclic('abc')) == 'abc'\n",
+        "entry_point": "decode_cyclic",
+    }
+    assert record_reference(record) == {
+        "language": "python",
+        "test_code": record["test"],
+        "entry_point": "decode_cyclic",
+        # the helper the test calls is the dataset's, not whatever the program defines
+        "test_setup": record["prompt"],
+    }
+    # an explicit reference still wins, and records without a check() are not code tests
+    assert record_reference({**record, "reference": {"answer": "1"}}) == {"answer": "1"}
+    assert record_reference({"test": "assert f() == 1", "entry_point": "f"}) is None
+    chat = {**record, "prompt": [{"role": "user", "content": "..."}]}
+    assert "test_setup" not in (record_reference(chat) or {})

@@ -8,7 +8,10 @@ A record's **reference**, first match wins:
 
 1. its ``reference`` column;
 2. verl's ``reward_model.ground_truth``;
-3. its answer column: the one named, else ``answer``, else ``solution`` (TRL's and open-r1's name).
+3. its answer column: the one named, else ``answer``, else ``solution`` (TRL's and open-r1's name);
+4. HumanEval's and MBPP's columns: ``test`` (a ``check(candidate)``) with ``entry_point``; the
+   prompt, when it is text, is the test's trusted setup (the helpers it defines and the
+   test calls, such as ``poly`` or ``encode_cyclic``), so the program cannot redefine them.
 
 Whatever the source, the value is read by :func:`reference_of`: a dict is the reference; a
 string holding a JSON object is parsed; anything else is ``{"answer": <value>}``. Values come
@@ -181,7 +184,24 @@ def record_reference(record: Record, answer_column: str | None = None) -> dict[s
     for column in columns:
         if record.get(column) is not None:
             return reference_of(record[column])
-    return None
+    return _assertion_tests(record)
+
+
+def _assertion_tests(record: Record) -> dict[str, Any] | None:
+    """HumanEval/MBPP-shaped records as a ``test_code`` reference; None for any other record.
+
+    >>> record = {"prompt": "def f():\\n", "test": "def check(c): pass", "entry_point": "f"}
+    >>> _assertion_tests(record)["test_setup"], _assertion_tests({"test": "assert 1"})
+    ('def f():\\n', None)
+    """
+    test, entry = plain(record.get("test")), plain(record.get("entry_point"))
+    if not (isinstance(test, str) and "def check" in test and isinstance(entry, str)):
+        return None
+    reference = {"language": "python", "test_code": test, "entry_point": entry}
+    prompt = plain(record.get("prompt"))
+    if isinstance(prompt, str) and prompt.strip():
+        reference["test_setup"] = prompt
+    return reference
 
 
 def _content_text(content: Any) -> str:

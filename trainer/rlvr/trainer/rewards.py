@@ -43,7 +43,17 @@ from .items import ANSWER_COLUMNS, item_of
 from .verdicts import completion_failed, is_unscorable, trainer_scores
 
 BEHAVIOURS = ("verification", "subgoal_setting", "backtracking", "backward_chaining")
-_RECORD_COLUMNS = ("reference", "reward_model", "domain", *ANSWER_COLUMNS)
+# the columns a record's reference may come from (items.py); the prompt serves HumanEval's
+# test setup, and TRL hands it over as ``prompts``, not as a column
+_RECORD_COLUMNS = (
+    "reference",
+    "reward_model",
+    "domain",
+    *ANSWER_COLUMNS,
+    "test",
+    "entry_point",
+    "prompt",
+)
 _KEEP_BATCHES = 32  # batches in flight at once (AsyncGRPOTrainer scores groups concurrently)
 
 Results = list[dict[str, Any]]
@@ -170,7 +180,7 @@ class ServiceReward:
     def __call__(
         self, prompts: Sequence[Any], completions: Sequence[Any], **columns: Any
     ) -> list[float | None]:
-        future, log = self.scorer.batch(completions, columns)
+        future, log = self.scorer.batch(completions, {"prompt": prompts, **columns})
         results, _ = future.result()
         log()
         return self.scorer.values(results, self.score)
@@ -186,7 +196,7 @@ class AsyncServiceReward(ServiceReward):
     async def __call__(  # type: ignore[override]
         self, prompts: Sequence[Any], completions: Sequence[Any], **columns: Any
     ) -> list[float | None]:
-        future, log = self.scorer.batch(completions, columns)
+        future, log = self.scorer.batch(completions, {"prompt": prompts, **columns})
         results, _ = await asyncio.wrap_future(future)
         log()
         return self.scorer.values(results, self.score)
