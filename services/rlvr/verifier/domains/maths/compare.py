@@ -112,10 +112,23 @@ def fast_compare(gold: str, pred: str, config: ComparisonConfig | None = None) -
     return None
 
 
+_DELIMITER = re.compile(r"(?<!\\)\$")  # a math delimiter, not a dollar sign (\$)
+# latex2sympy drops primes (E' reads as e): a primed letter is another symbol.
+_PRIMES = re.compile(r"(?<=[A-Za-z}])('+)")
+# A styled single letter is the letter; math-verify's reader loses the rest of the answer on
+# a brace inside a brace (``\frac{1}{\mathrm{e}}`` reads as 1).
+_STYLED_LETTER = re.compile(r"\\(?:mathrm|mathit|textrm|textit|text)\{\s*([A-Za-z])\s*\}")
+# "40/9\%" reads as 40/(9%) unless the fraction is written as one.
+_FRACTION_PERCENT = re.compile(r"(?<![\w.^/])(\d+)/(\d+)(?=\s*\\?%)")
+
+
 def _wrap(text: str) -> str:
     # math-verify knows \emptyset but not its other spellings
     text = text.replace("\\varnothing", "\\emptyset").replace("∅", "\\emptyset")
-    return text if "$" in text or "\\boxed" in text else f"\\boxed{{{text}}}"
+    text = _STYLED_LETTER.sub(r"\1", text)
+    text = _PRIMES.sub(lambda m: "^{" + "\\prime" * len(m.group(1)) + "}", text)
+    text = _FRACTION_PERCENT.sub(r"\\frac{\1}{\2}", text)
+    return text if _DELIMITER.search(text) or "\\boxed" in text else f"\\boxed{{{text}}}"
 
 
 def is_math_value(value: Any) -> bool:

@@ -199,6 +199,23 @@ CASES: list[tuple[str, str, float]] = [
     ("6", "2\\times3", 1),
     ("6", "2 \\times 4", 0),
     ("\\sqrt{4}", "2", 1),
+    # primes name other symbols (latex2sympy drops them: E' read as E)
+    ("E", "E'", 0),
+    ("E'", "E", 0),
+    ("f", "f'", 0),
+    ("f'", "f'", 1),
+    ("f''(x)", "f'(x)", 0),
+    # mixed numbers (math-verify since 0.9), never their whole part
+    ("\\frac{40}{9}", "4 4/9", 1),
+    ("3128.5", "3128 1/2", 1),
+    ("4", "4 4/9", 0),
+    ("\\frac{4}{9}", "4 4/9", 0),
+    ("\\frac{40}{900}", "4 4/9\\%", 1),
+    # digit groups glued by a negative thin space
+    ("11111111100", "11,\\!111,\\!111,\\!100", 1),
+    ("32349", "32,\\! 349", 1),
+    ("32349", "32, 349", 0),  # a comma and a space: a list
+    ("\\$10", "10", 1),
 ]
 
 
