@@ -151,10 +151,18 @@ def _nesting(text: str) -> int:
     return deepest
 
 
+# A division by a literal zero: sympy leaves 0*0/0 unevaluated, and whether it then equals 0
+# depends on the process's hash seed. An undefined answer equals nothing.
+_BY_ZERO = re.compile(
+    r"(?:/|\\div)\s*0(?![\d.,])|\\[dtc]?frac\s*\{[^{}]*\}\s*\{\s*0\s*\}|\\[dtc]?frac\s*\d0(?!\d)"
+)
+
+
 @lru_cache(maxsize=8192)
 def parse_answer(text: str) -> tuple[Any, ...]:
-    """math-verify's reading of one answer (sympy objects, then its string fallback)."""
-    if _nesting(text) > MAX_NESTING:
+    """math-verify's reading of one answer (sympy objects, then its string fallback);
+    nothing for an answer nested too deep or that divides by zero."""
+    if _nesting(text) > MAX_NESTING or _BY_ZERO.search(text):
         return ()
     return tuple(parse(_wrap(text), parsing_timeout=None))
 

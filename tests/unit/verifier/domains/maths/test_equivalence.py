@@ -6,6 +6,10 @@ extraction, the fast path and math-verify together.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from rlvr.verifier.domains.maths import MathDomain
@@ -216,6 +220,12 @@ CASES: list[tuple[str, str, float]] = [
     ("32349", "32,\\! 349", 1),
     ("32349", "32, 349", 0),  # a comma and a space: a list
     ("\\$10", "10", 1),
+    # a division by zero is undefined: equal to nothing
+    ("0", "0 0/0", 0),
+    ("4", "4 4/0", 0),
+    ("0", "\\frac{0}{0}", 0),
+    ("5", "5 + 1/0", 0),
+    ("2", "10/05", 1),
 ]
 
 
@@ -229,3 +239,20 @@ def test_boxed_answer_equivalence(gold: str, pred: str, expected: float) -> None
 def test_case_table_is_large() -> None:
     assert len(CASES) >= 150
     assert sum(1 for *_, ok in CASES if not ok) >= 40
+
+
+def test_a_division_by_zero_pays_under_no_hash_seed() -> None:
+    """sympy leaves ``0*0/0`` unevaluated and whether it then equals 0 depended on the
+    process's hash seed (seeds 2, 3 and 6 paid it): the verdict must not."""
+    script = (
+        "from rlvr.verifier.domains.maths import MathDomain\n"
+        "d = MathDomain()\n"
+        "pairs = [('0', '0 0/0'), ('0', '-1 000 0/0'), ('0', '4 0/0'), ('4', '4 4/0')]\n"
+        "print([d.verify(p, {'answer': g}).accuracy for g, p in pairs])\n"
+    )
+    for seed in ("2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        out = subprocess.run(
+            [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+        )
+        assert out.stdout.strip() == "[0.0, 0.0, 0.0, 0.0]", (seed, out.stdout, out.stderr)
