@@ -46,6 +46,7 @@ DEFAULT_FALLBACK_PATTERNS: tuple[str, ...] = (
     r"(?:the )?answer is[:\s]*\$?([^\n$]+?)\$?\s*(?:(?<!\.)\.\s*)?(?:\n|$)",
 )
 _FINAL_ANSWER = re.compile(r"final\s+answer", re.IGNORECASE)
+_HOPE = re.compile(r"final answer is:?[ \t]*([^\n]{1,300}?)\.?[ \t]?I hope", re.IGNORECASE)
 _MARKER = re.compile(
     r"(?:^|(?<=[\s*(\[>]))(?:####"
     r"|(?:the\s+)?final\s+answer(?:\s*\*\*)?(?:\s*(?:is\b|:|=))*"
@@ -283,14 +284,16 @@ def _read_boxes(boxes: list[Box], decimal_comma: bool) -> Extraction:
     return _found(Reading.join(readings), "boxed", boxes[-1].content)
 
 
-def _final_answer_after(text: str, boxes: list[Box]) -> str | None:
-    """The span of a "final answer is …" marker written after the last box, if any: as in
-    math-verify, where such a marker and a box compete, the later one is the answer
-    (intermediate results are often boxed before "Final Answer: The final answer is …")."""
+def _final_answer_span(text: str, boxes: list[Box]) -> str | None:
+    """The answer of a final-answer marker that outranks the boxes, as in math-verify:
+    Minerva's "The final answer is X. I hope it is correct." wherever it is, else a "final
+    answer" marker written after the last box (intermediate results are often boxed before
+    "Final Answer: The final answer is …")."""
+    hopes = list(_HOPE.finditer(text))
+    if hopes:
+        return hopes[-1].group(1)
     tail = text[boxes[-1].end :]
-    if not _FINAL_ANSWER.search(tail):
-        return None
-    return marker_span(tail)
+    return marker_span(tail) if _FINAL_ANSWER.search(tail) else None
 
 
 def _read_text(
@@ -303,7 +306,7 @@ def _read_text(
     boxes = find_boxes(text)
     lenient = in_tag or not config.strict
     if boxes:
-        span = _final_answer_after(text, boxes) if lenient else None
+        span = _final_answer_span(text, boxes) if lenient else None
         if span is not None:
             found = _found(_reading_of(span, decimal_comma), tag or "marker", span)
             if found.text is not None:

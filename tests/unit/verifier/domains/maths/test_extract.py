@@ -163,6 +163,8 @@ def test_span_keeps_the_text_the_answer_came_from() -> None:
             ("10455",),
         ),
         ("\\boxed{12} \\boxed{72}. The final answer is 12 or 72.", ("12", "72")),
+        # Minerva's "The final answer is X. I hope it is correct." outranks any box
+        ("The final answer is $12$. I hope it is correct. Check: \\boxed{72}", ("12",)),
         ("**Final Answer**\n\\boxed{840}", ("840",)),
         ("odd", ("odd",)),  # a one-word answer, bare as in a tag
         ("The answer is 4 4/9.", ("40/9",)),
