@@ -115,9 +115,23 @@ def fast_compare(gold: str, pred: str, config: ComparisonConfig | None = None) -
 _DELIMITER = re.compile(r"(?<!\\)\$")  # a math delimiter, not a dollar sign (\$)
 # latex2sympy drops primes (E' reads as e): a primed letter is another symbol.
 _PRIMES = re.compile(r"(?<=[A-Za-z}])('+)")
-# A styled single letter is the letter; math-verify's reader loses the rest of the answer on
-# a brace inside a brace (``\frac{1}{\mathrm{e}}`` reads as 1).
+# A styled single letter is the letter: math-verify's reader loses the rest of the answer on
+# the brace inside a brace (``\frac{1}{\mathrm{e}}`` reads as 1). An upright e or i is the
+# constant wherever it stands (math-verify reads ``2+3\mathrm{i}`` as 5, ``2\mathrm{e}`` as 2);
+# another letter right after a number is a unit (``5\,\text{m}``), left for math-verify to drop.
 _STYLED_LETTER = re.compile(r"\\(?:mathrm|mathit|textrm|textit|text)\{\s*([A-Za-z])\s*\}")
+_AFTER_NUMBER = re.compile(r"\d(?:\s|\\[,;:! ]|~)*$")
+
+
+def _unstyle(text: str) -> str:
+    def letter(match: re.Match[str]) -> str:
+        before = text[max(0, match.start() - 16) : match.start()]
+        unit = _AFTER_NUMBER.search(before) is not None
+        return match.group() if unit and match.group(1) not in "ei" else match.group(1)
+
+    return _STYLED_LETTER.sub(letter, text)
+
+
 # "40/9\%" reads as 40/(9%) unless the fraction is written as one.
 _FRACTION_PERCENT = re.compile(r"(?<![\w.^/])(\d+)/(\d+)(?=\s*\\?%)")
 
@@ -125,7 +139,7 @@ _FRACTION_PERCENT = re.compile(r"(?<![\w.^/])(\d+)/(\d+)(?=\s*\\?%)")
 def _wrap(text: str) -> str:
     # math-verify knows \emptyset but not its other spellings
     text = text.replace("\\varnothing", "\\emptyset").replace("∅", "\\emptyset")
-    text = _STYLED_LETTER.sub(r"\1", text)
+    text = _unstyle(text)
     text = _PRIMES.sub(lambda m: "^{" + "\\prime" * len(m.group(1)) + "}", text)
     text = _FRACTION_PERCENT.sub(r"\\frac{\1}{\2}", text)
     return text if _DELIMITER.search(text) or "\\boxed" in text else f"\\boxed{{{text}}}"

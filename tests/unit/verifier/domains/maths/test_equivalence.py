@@ -226,6 +226,24 @@ CASES: list[tuple[str, str, float]] = [
     ("0", "\\frac{0}{0}", 0),
     ("5", "5 + 1/0", 0),
     ("2", "10/05", 1),
+    # a styled single letter: a unit right after a number, else the letter (math-verify
+    # would lose the rest of the answer on the brace inside a brace)
+    ("5", "5\\,\\text{m}", 1),
+    ("5", "5\\;\\mathrm{m}", 1),
+    ("5", "6\\,\\mathrm{m}", 0),
+    ("\\frac{1}{\\mathrm{x}}", "\\frac{1}{x}", 1),
+    ("\\frac{1}{\\mathrm{x}}", "1", 0),
+    ("\\frac{d}{2}", "\\frac{\\mathrm{d}}{2}", 1),
+    ("1", "1 - \\frac{1}{\\mathrm{x}}", 0),
+    ("1", "1 - \\frac{1}{\\mathrm{e}}", 0),
+    ("1 - e^{-1}", "1 - \\frac{1}{\\mathrm{e}}", 1),
+    ("x^2", "\\mathrm{x}^2", 1),
+    # an upright e or i is the constant even after a number (math-verify drops it as a
+    # unit: 2+3i read as 5, 2e as 2)
+    ("5", "2+3\\mathrm{i}", 0),
+    ("2+3i", "2+3\\mathrm{i}", 1),
+    ("2", "2\\mathrm{e}", 0),
+    ("2e", "2\\,\\mathrm{e}", 1),
 ]
 
 
