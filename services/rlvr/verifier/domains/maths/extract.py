@@ -10,8 +10,8 @@ the reasoning never counts). Then, in order:
 3. ``fallback`` — the configured fallback patterns ("final answer is …"), last match.
 4. ``marker`` — a final-answer marker: ``#### 72`` (GSM8K), ``Answer: 72``,
    ``Final answer: $72$``, ``**Final Answer**`` followed by the answer.
-5. ``final_statement`` — the last statement, read the way math-verify's ``parse`` reads
-   text (LaTeX and plain expressions, the last one wins).
+5. ``final_statement`` — the last statement that holds an answer, read the way
+   math-verify's ``parse`` reads text (LaTeX and plain expressions, the last one wins).
 
 ``strict`` keeps only 1 and 2, the R1 behaviour: only tags and boxes count.
 
