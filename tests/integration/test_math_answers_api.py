@@ -11,6 +11,14 @@ import pytest
 from math_verify import parse, verify
 
 from ..unit.verifier.domains.maths.math_corpus import cases
+from ..unit.verifier.domains.maths.peer_suites import (
+    FORMS,
+    Tally,
+    load_cases,
+    math_verify_default,
+    ours,
+    outcome_verdict,
+)
 
 CASES = cases()
 
@@ -68,6 +76,40 @@ def test_the_service_agrees_with_the_corpus_at_least_as_often_as_math_verify(
             f"in-process math-verify {theirs}/{n} = {theirs / n:.1%}"
         )
     assert ours >= theirs
+
+
+def test_the_peer_suites_over_http_agree_as_often_as_in_process(
+    client: httpx.Client, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Every public peer case, bare and in <answer>…</answer>, through POST /verify: each
+    verdict is the one the worker's scoring path gives in process, and the service agrees
+    with the suites at least as often as in-process math-verify with its defaults."""
+    peer = [
+        (case, form, wrap(case.prediction)) for case in load_cases() for form, wrap in FORMS.items()
+    ]
+    results = _verify(client, [(case.gold, completion) for case, _, completion in peer])
+    counts = Tally()
+    timeouts = 0
+    for (case, form, completion), result in zip(peer, results, strict=True):
+        error, scores, details = result["error"] or {}, result["scores"], result["details"]
+        assert isinstance(error, dict) and isinstance(scores, dict) and isinstance(details, dict)
+        verdict = outcome_verdict(str(result["status"]), scores.get("accuracy"), error.get("code"))
+        if details.get("reason") == "timeout":  # the live server's 3 s limit on a busy machine
+            timeouts += 1
+        else:
+            assert verdict == ours(case.gold, completion)[0], (case.id, form, result)
+        theirs = math_verify_default(case.gold, completion)
+        counts.add(
+            case.suite, form, case.expected, {"POST /verify": verdict, "math-verify": theirs}
+        )
+    with capsys.disabled():
+        print(f"\npeer suites over POST /verify ({timeouts} items ran out of time):")
+        print(counts.table(["POST /verify", "math-verify"]))
+    assert timeouts <= len(peer) // 50
+    for form in [*FORMS, None]:
+        assert (
+            counts.share("POST /verify", form=form)[0] >= counts.share("math-verify", form=form)[0]
+        )
 
 
 def test_vote_agrees_with_verify(client: httpx.Client) -> None:

@@ -131,7 +131,7 @@ def test_hedges_and_contradictions_are_never_judged() -> None:
     with scripted_judge(lambda a, b: "YES") as judge:
         domain = _domain(judge.url)
         hedge = domain.verify("\\boxed{12} or \\boxed{72}", {"answer": "72"}, JUDGED)
-        chain = domain.verify("\\boxed{1 = 2 = 72}", {"answer": "72"}, JUDGED)
+        chain = domain.verify("\\boxed{1 = 2 = 72}", {"answer": "1"}, JUDGED)  # 72 is scored
         unfinished = domain.verify("<think>it is 72", {"answer": "72"}, JUDGED)
         assert judge.requests == []
     assert hedge.details["judge"] == {"status": "not_asked", "reason": "multiple_answers"}

@@ -101,12 +101,12 @@ def test_vote_reads_answers_as_verify_does_and_counts_what_verify_pays() -> None
         "The total is 72 apples.",  # a final statement
         "<think>x</think><answer>72</answer>",
         "either 12 or 72",  # a hedge: no vote, not correct
-        "\\boxed{1 = 2 = 72}",  # a false chain: no vote, not correct
+        "\\boxed{1 = 2 = 72}",  # a chain counts by its last side, as in math-verify
         "7,2",  # a decimal comma: 7.2
     ]
     result = vote("math", completions, {"answer": "72"}, [1, 6])
-    assert result["answers"] == ["72", "72", "72", None, None, "7.2"]
-    assert result["correct"] == 3 and result["majority"] == "72"
+    assert result["answers"] == ["72", "72", "72", None, "72", "7.2"]
+    assert result["correct"] == 4 and result["majority"] == "72"
 
 
 def test_a_list_is_one_answer_when_the_gold_lists_several() -> None:

@@ -80,9 +80,15 @@ class MathDomain:
         details: dict[str, Any] = {"source": found.source}
         if found.text is None:
             return Verdict(0.0, None, {**details, "reason": "no_answer"})
-        if found.conflict:
-            details.update(reason="inconsistent_equation", sides=list(found.conflict))
-            return Verdict(0.0, found.text, details)
+        if found.conflict:  # counted by its last side, as math-verify counts it
+            details["sides"] = list(found.conflict)
+        verdict = self._compare(gold, found, details)
+        if found.conflict and verdict.accuracy < 1.0:
+            # Never judged: a judge shown the chain could be talked round by an earlier side.
+            verdict.details["reason"] = "inconsistent_equation"
+        return verdict
+
+    def _compare(self, gold: Gold, found: Extraction, details: dict[str, Any]) -> Verdict:
         parts = self._distinct(found.parts)
         if len(parts) > 1 or found.elided:
             if gold.multi and (gold.elided or not found.elided):
@@ -106,6 +112,7 @@ class MathDomain:
         config = self.extraction(options)
         found: dict[bool, Extraction] = {}
         verdict: Verdict | None = None
+        read = Extraction(None)
         for gold in golds:  # one reading, two for an ambiguous "1,22"
             decimal_comma = not gold.multi
             if decimal_comma not in found:
@@ -114,15 +121,25 @@ class MathDomain:
                 )
             candidate = self._decide(gold, found[decimal_comma])
             if verdict is None or candidate.accuracy > verdict.accuracy:
-                verdict = candidate
+                verdict, read = candidate, found[decimal_comma]
             if verdict.accuracy >= 1.0:
                 break
         assert verdict is not None
         if golds[0].source != "answer":  # the gold was read out of a worked solution
             verdict = replace(verdict, details={**verdict.details, "gold_source": golds[0].source})
         if options is not None and options.judge:
-            verdict = rescue(self.config.judge, verdict, golds[0].text, completion)
+            verdict = self._judged(verdict, read, golds[0].text, completion)
         return verdict
+
+    def _judged(self, verdict: Verdict, read: Extraction, gold: str, completion: str) -> Verdict:
+        """The judge sees the answer and whatever was written after it (so that text
+        addressing it is screened out, wherever it stands); the verdict keeps the answer."""
+        if not read.after or verdict.extracted is None:
+            return rescue(self.config.judge, verdict, gold, completion)
+        shown = replace(verdict, extracted=f"{verdict.extracted} {read.after}")
+        return replace(
+            rescue(self.config.judge, shown, gold, completion), extracted=verdict.extracted
+        )
 
     def answer(
         self,
@@ -136,7 +153,7 @@ class MathDomain:
             with suppress(CannotScore):
                 multi = read_gold(gold_answer(reference))[0].multi
         found = extract_answer(completion, self.extraction(options), decimal_comma=not multi)
-        if found.text is None or found.conflict:
+        if found.text is None:
             return None
         parts = self._distinct(found.parts)
         if len(parts) > 1 or found.elided:

@@ -112,10 +112,37 @@ def fast_compare(gold: str, pred: str, config: ComparisonConfig | None = None) -
     return None
 
 
+_DELIMITER = re.compile(r"(?<!\\)\$")  # a math delimiter, not a dollar sign (\$)
+# latex2sympy drops primes (E' reads as e): a primed letter is another symbol.
+_PRIMES = re.compile(r"(?<=[A-Za-z}])('+)")
+# A styled single letter is the letter: math-verify's reader loses the rest of the answer on
+# the brace inside a brace (``\frac{1}{\mathrm{e}}`` reads as 1). An upright e or i is the
+# constant wherever it stands (math-verify reads ``2+3\mathrm{i}`` as 5, ``2\mathrm{e}`` as 2);
+# another letter right after a number is a unit (``5\,\text{m}``), left for math-verify to drop.
+_STYLED_LETTER = re.compile(r"\\(?:mathrm|mathit|textrm|textit|text)\{\s*([A-Za-z])\s*\}")
+_AFTER_NUMBER = re.compile(r"\d(?:\s|\\[,;:! ]|~)*$")
+
+
+def _unstyle(text: str) -> str:
+    def letter(match: re.Match[str]) -> str:
+        before = text[max(0, match.start() - 16) : match.start()]
+        unit = _AFTER_NUMBER.search(before) is not None
+        return match.group() if unit and match.group(1) not in "ei" else match.group(1)
+
+    return _STYLED_LETTER.sub(letter, text)
+
+
+# "40/9\%" reads as 40/(9%) unless the fraction is written as one.
+_FRACTION_PERCENT = re.compile(r"(?<![\w.^/])(\d+)/(\d+)(?=\s*\\?%)")
+
+
 def _wrap(text: str) -> str:
     # math-verify knows \emptyset but not its other spellings
     text = text.replace("\\varnothing", "\\emptyset").replace("∅", "\\emptyset")
-    return text if "$" in text or "\\boxed" in text else f"\\boxed{{{text}}}"
+    text = _unstyle(text)
+    text = _PRIMES.sub(lambda m: "^{" + "\\prime" * len(m.group(1)) + "}", text)
+    text = _FRACTION_PERCENT.sub(r"\\frac{\1}{\2}", text)
+    return text if _DELIMITER.search(text) or "\\boxed" in text else f"\\boxed{{{text}}}"
 
 
 def is_math_value(value: Any) -> bool:
@@ -138,10 +165,18 @@ def _nesting(text: str) -> int:
     return deepest
 
 
+# A division by a literal zero: sympy leaves 0*0/0 unevaluated, and whether it then equals 0
+# depends on the process's hash seed. An undefined answer equals nothing.
+_BY_ZERO = re.compile(
+    r"(?:/|\\div)\s*0(?![\d.,])|\\[dtc]?frac\s*\{[^{}]*\}\s*\{\s*0\s*\}|\\[dtc]?frac\s*\d0(?!\d)"
+)
+
+
 @lru_cache(maxsize=8192)
 def parse_answer(text: str) -> tuple[Any, ...]:
-    """math-verify's reading of one answer (sympy objects, then its string fallback)."""
-    if _nesting(text) > MAX_NESTING:
+    """math-verify's reading of one answer (sympy objects, then its string fallback);
+    nothing for an answer nested too deep or that divides by zero."""
+    if _nesting(text) > MAX_NESTING or _BY_ZERO.search(text):
         return ()
     return tuple(parse(_wrap(text), parsing_timeout=None))
 

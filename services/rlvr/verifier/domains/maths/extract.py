@@ -10,8 +10,8 @@ the reasoning never counts). Then, in order:
 3. ``fallback`` — the configured fallback patterns ("final answer is …"), last match.
 4. ``marker`` — a final-answer marker: ``#### 72`` (GSM8K), ``Answer: 72``,
    ``Final answer: $72$``, ``**Final Answer**`` followed by the answer.
-5. ``final_statement`` — the last statement, read the way math-verify's ``parse`` reads
-   text (LaTeX and plain expressions, the last one wins).
+5. ``final_statement`` — the last statement that holds an answer, read the way
+   math-verify's ``parse`` reads text (LaTeX and plain expressions, the last one wins).
 
 ``strict`` keeps only 1 and 2, the R1 behaviour: only tags and boxes count.
 
@@ -28,22 +28,25 @@ has several values or to refuse as hedging when it has one.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from ..text import answer_blocks, answer_region
 from .compare import numeric_value
 from .segments import segments
-from .statement import WORD, Reading, is_math_only, read_statement, strip_delimiters
+from .statement import Reading, is_math_only, read_statement, strip_delimiters
 
 Source = Literal["answer_tag", "boxed", "fallback", "marker", "final_statement"]
 
 _BOX_START = re.compile(r"\\(?:boxed|fbox)(?![A-Za-z])")
 
 DEFAULT_FALLBACK_PATTERNS: tuple[str, ...] = (
-    r"final answer is[:\s]*\$?([^\n$]+?)\$?\s*(?:\.\s*)?(?:\n|$)",
-    r"(?:the )?answer is[:\s]*\$?([^\n$]+?)\$?\s*(?:\.\s*)?(?:\n|$)",
+    r"final answer is[:\s]*\$?([^\n$]+?)\$?\s*(?:(?<!\.)\.\s*)?(?:\n|$)",
+    r"(?:the )?answer is[:\s]*\$?([^\n$]+?)\$?\s*(?:(?<!\.)\.\s*)?(?:\n|$)",
 )
+_FINAL_ANSWER = re.compile(r"final\s+answer", re.IGNORECASE)
+_HOPE = re.compile(r"final answer is:?[ \t]*([^\n]{1,300}?)\.?[ \t]?I hope", re.IGNORECASE)
 _MARKER = re.compile(
     r"(?:^|(?<=[\s*(\[>]))(?:####"
     r"|(?:the\s+)?final\s+answer(?:\s*\*\*)?(?:\s*(?:is\b|:|=))*"
@@ -51,6 +54,7 @@ _MARKER = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"[.!?。](?=\s+\S)|\n")
+_WORD_ANSWER = re.compile(r"[A-Za-z][A-Za-z'’-]+")  # a one-word answer: "Yes", "Evelyn"
 _CONTINUATION = re.compile(r"^\s*&?\s*=")
 _ASSIGNMENT = re.compile(r"^\s*([A-Za-z])\s*=")
 
@@ -79,6 +83,7 @@ class Extraction:
     elided: bool = False
     conflict: tuple[str, ...] = ()
     span: str | None = None  # the stretch of text the answer was read from
+    after: str = ""  # what follows that stretch when it is not the last statement
 
     @property
     def candidates(self) -> tuple[str, ...]:
@@ -90,23 +95,36 @@ class Extraction:
         return len(self.parts) > 1 or self.elided
 
 
-def find_boxed(text: str) -> list[str]:
-    """Contents of every ``\\boxed{…}`` / ``\\fbox{…}`` in order, braces balanced.
+@dataclass(frozen=True)
+class Box:
+    content: str
+    start: int
+    end: int
+
+
+def find_boxes(text: str) -> list[Box]:
+    """Every ``\\boxed{…}`` / ``\\fbox{…}`` in order, braces balanced, with its span.
 
     Also accepts the brace-less form ``\\boxed 5``.
-
-    >>> find_boxed("a \\\\boxed{\\\\frac{1}{2}} b \\\\boxed 7")
-    ['\\\\frac{1}{2}', '7']
     """
-    found: list[str] = []
+    found: list[Box] = []
     pos = 0
     while (match := _BOX_START.search(text, pos)) is not None:
         content, end = _read_argument(text, match.end())
         if content is not None and content.strip():
-            found.append(content.strip())
+            found.append(Box(content.strip(), match.start(), end))
         # A box nested in another (\boxed{\fbox{1}}) is part of the outer answer.
         pos = max(end, match.start() + 1)
     return found
+
+
+def find_boxed(text: str) -> list[str]:
+    """Contents of every box in order (see :func:`find_boxes`).
+
+    >>> find_boxed("a \\\\boxed{\\\\frac{1}{2}} b \\\\boxed 7")
+    ['\\\\frac{1}{2}', '7']
+    """
+    return [box.content for box in find_boxes(text)]
 
 
 def _read_argument(text: str, pos: int) -> tuple[str | None, int]:
@@ -162,15 +180,8 @@ def marker_span(text: str) -> str | None:
 
 
 def _lines(text: str) -> list[str]:
-    """Lines of ``text``, a LaTeX segment that spans lines kept whole."""
-    outside = _outside_math(text)
-    lines, start = [], 0
-    for i, char in enumerate(text):
-        if char == "\n" and outside[i]:
-            lines.append(text[start:i])
-            start = i + 1
-    lines.append(text[start:])
-    return [line for line in lines if line.strip()]
+    """Non-blank lines of ``text``, a LaTeX segment that spans lines kept whole."""
+    return [text[a:b] for a, b in _line_spans(text, _outside_math(text))]
 
 
 def _belongs_with(previous: str, line: str) -> bool:
@@ -201,24 +212,55 @@ def _with_column(span: str, following: list[str]) -> str:
     return "\n".join(column)
 
 
+def _line_spans(text: str, outside: list[bool]) -> list[tuple[int, int]]:
+    """(start, end) of the non-blank lines of ``text``, a LaTeX segment that spans lines
+    kept whole."""
+    spans, start = [], 0
+    for i, char in enumerate(text):
+        if char == "\n" and outside[i]:
+            spans.append((start, i))
+            start = i + 1
+    spans.append((start, len(text)))
+    return [(a, b) for a, b in spans if text[a:b].strip()]
+
+
+def statements(text: str) -> Iterator[str]:
+    """The statements of ``text`` from the last one backwards: sentences, with the
+    continuation lines (``= …``) of an equation and a column of values that ends one kept
+    together. Linear in the text, however many statements are read."""
+    outside = _outside_math(text)
+    spans = _line_spans(text, outside)
+    lines = [text[a:b] for a, b in spans]
+    i = len(spans)
+    while i > 0:
+        first = i - 1  # the final line, after the lines it continues ("= …")
+        while first > 0 and _CONTINUATION.match(lines[first]):
+            first -= 1
+        start, end = spans[first][0], spans[i - 1][1]
+        last = text[start:end].replace("\n", " ")
+        if is_math_only(strip_delimiters(last)):
+            top = first
+            column = [last]
+            while top > 0 and _belongs_with(lines[top - 1], column[-1]):
+                top -= 1
+                column.append(lines[top])
+            yield "\n".join(reversed(column))
+            i = top
+            continue
+        cuts = [
+            m.end() - start
+            for m in _SENTENCE_END.finditer(text, start, end)
+            if m.group() != "\n" and outside[m.start()]
+        ]
+        for a, b in reversed(list(zip([0, *cuts], [*cuts, len(last)], strict=True))):
+            if last[a:b].strip():
+                yield last[a:b].strip()
+        i = first
+
+
 def final_statement(text: str) -> str:
-    """The last statement of ``text``: its last sentence, continuation lines (``= …``) and
-    a column of values that ends it included."""
-    lines = _lines(text.strip())
-    if not lines:
-        return ""
-    chain = [lines.pop()]  # the final line, after the lines it continues ("= …"), reversed
-    while lines and _CONTINUATION.match(chain[-1]):
-        chain.append(lines.pop())
-    last = " ".join(reversed(chain))
-    if is_math_only(strip_delimiters(last)):
-        column = [last]  # reversed too: the final line first
-        while lines and _belongs_with(lines[-1], column[-1]):
-            column.append(lines.pop())
-        return "\n".join(reversed(column))
-    outside = _outside_math(last)
-    ends = [m.end() for m in _SENTENCE_END.finditer(last) if outside[m.start()]]
-    return last[ends[-1] :].strip() if ends else last
+    """The last statement of ``text`` (see :func:`statements`)."""
+    return next(statements(text.strip()), "")
 
 
 def _reading_of(text: str, decimal_comma: bool) -> Reading:
@@ -232,23 +274,46 @@ def _found(reading: Reading, source: Source, span: str) -> Extraction:
     return Extraction(text, source, reading.parts, reading.elided, reading.conflict, span.strip())
 
 
+def _read_boxes(boxes: list[Box], decimal_comma: bool) -> Extraction:
+    readings = []
+    for box in boxes:  # prose inside a box is read as prose, math as math
+        inside = read_statement(box.content, numeric_value, decimal_comma)
+        if not inside.parts and not inside.conflict:  # a boxed word: "Evelyn", "Yes"
+            inside = Reading((strip_delimiters(box.content),))
+        readings.append(inside)
+    return _found(Reading.join(readings), "boxed", boxes[-1].content)
+
+
+def _final_answer_span(text: str, boxes: list[Box]) -> str | None:
+    """The answer of a final-answer marker that outranks the boxes, as in math-verify:
+    Minerva's "The final answer is X. I hope it is correct." wherever it is, else a "final
+    answer" marker written after the last box (intermediate results are often boxed before
+    "Final Answer: The final answer is …")."""
+    hopes = list(_HOPE.finditer(text))
+    if hopes:
+        return hopes[-1].group(1)
+    tail = text[boxes[-1].end :]
+    return marker_span(tail) if _FINAL_ANSWER.search(tail) else None
+
+
 def _read_text(
     text: str, config: ExtractionConfig, in_tag: bool, decimal_comma: bool
 ) -> Extraction:
-    """Read a region or an answer block: boxes, then (not strict, or inside a tag) the
-    fallback patterns, markers and the final statement."""
-    boxes = find_boxed(text)
-    if boxes:
-        readings = []
-        for box in boxes:  # prose inside a box is read as prose, math as math
-            inside = read_statement(box, numeric_value, decimal_comma)
-            if not inside.parts and not inside.conflict:  # a boxed word: "Evelyn", "Yes"
-                inside = Reading((strip_delimiters(box),))
-            readings.append(inside)
-        return _found(Reading.join(readings), "boxed", boxes[-1])
-    if config.strict and not in_tag:
-        return Extraction(None)
+    """Read a region or an answer block: boxes (unless a final-answer marker follows them),
+    then (not strict, or inside a tag) the fallback patterns, markers and the statements
+    from the last one back to the first that holds an answer."""
     tag: Source | None = "answer_tag" if in_tag else None
+    boxes = find_boxes(text)
+    lenient = in_tag or not config.strict
+    if boxes:
+        span = _final_answer_span(text, boxes) if lenient else None
+        if span is not None:
+            found = _found(_reading_of(span, decimal_comma), tag or "marker", span)
+            if found.text is not None:
+                return found
+        return _read_boxes(boxes, decimal_comma)
+    if not lenient:
+        return Extraction(None)
     for pattern in config.fallback_patterns:
         matches = list(re.finditer(pattern, text, flags=re.IGNORECASE))
         if matches:
@@ -262,12 +327,16 @@ def _read_text(
         found = _found(_reading_of(span, decimal_comma), tag or "marker", span)
         if found.text is not None:
             return found
-    statement = final_statement(text)
-    found = _found(_reading_of(statement, decimal_comma), tag or "final_statement", statement)
+    after: list[str] = []  # the statements after the one read, for the judge to screen
+    for statement in statements(text.strip()):  # the last statement that holds an answer
+        found = _found(_reading_of(statement, decimal_comma), tag or "final_statement", statement)
+        if found.text is not None:
+            return replace(found, after=" ".join(reversed(after)))
+        after.append(statement)
     word = strip_delimiters(text)
-    if found.text is None and in_tag and len(WORD.findall(word)) == 1 and " " not in word:
-        return Extraction(word, "answer_tag", (word,), span=word)  # a one-word answer: "Yes"
-    return found
+    if _WORD_ANSWER.fullmatch(word):
+        return Extraction(word, tag or "final_statement", (word,), span=word)  # "Yes", "odd"
+    return Extraction(None)
 
 
 def extract_answer(

@@ -1,7 +1,7 @@
 """Read a reference's gold answer: a bare answer, or a whole worked solution.
 
 Anything math-verify can parse is a valid gold. A worked solution counts by its final
-answer — its last ``\\boxed{}`` (several boxes: all of them, as a list), GSM8K's
+answer — its last ``\\boxed{}`` (boxes side by side: all of them, as a list), GSM8K's
 ``#### 72``, a final-answer marker, or its final statement. A gold that lists several
 values (``1, 2``, ``x = \\frac{1}{2}, x = \\frac{-1 \\pm \\sqrt{13}}{4}``, ``(2, 2), (6, 2)``,
 ``12 \\text{ and } 13``, ``\\pm 3``) keeps them as ``elements``, so that several answers
@@ -16,6 +16,7 @@ True
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -36,7 +37,8 @@ from .compare import (
     numeric_value,
     parse_answer,
 )
-from .extract import final_statement, find_boxed, marker_span
+from .extract import Box, final_statement, find_boxes, marker_span
+from .segments import segments
 from .statement import (
     DECIMAL_COMMA,
     WORD,
@@ -69,9 +71,42 @@ class Gold:
         return len(self.elements) > 1
 
 
+_SEPARATOR = re.compile(r"\b(?:and|or)\b|[,;]")
+
+
+def _listed_with(text: str, box: Box, after: Box) -> bool:
+    """Whether ``box`` is part of the same answer as the box ``after`` it: close by (under
+    10 characters apart), or a different value a separator away ("and", "or", a comma)
+    within 70 characters — math-verify's rule for a reference's boxes."""
+    between = text[box.end : after.start]
+    if len(between) < 10:
+        return True
+    return box.content != after.content and len(between) < 70 and bool(_SEPARATOR.search(between))
+
+
+def _last_boxes(answer: str) -> list[str]:
+    """The reference's final boxed answer: its last box, with the boxes listed with it or
+    in the same LaTeX display. Boxes far apart are separate results: the last one counts."""
+    boxes = find_boxes(answer)
+    if not boxes:
+        return []
+    spans = [(seg.start, seg.end) for seg in segments(answer)]
+
+    def segment_of(box: Box) -> int | None:
+        return next((i for i, (a, b) in enumerate(spans) if a <= box.start < b), None)
+
+    group = [boxes[-1]]
+    for box in reversed(boxes[:-1]):
+        same = segment_of(box) is not None and segment_of(box) == segment_of(group[-1])
+        if not (same or _listed_with(answer, box, group[-1])):
+            break
+        group.append(box)
+    return [box.content for box in reversed(group)]
+
+
 def _answer_texts(answer: str) -> list[tuple[str, str]]:
     """Where the answer may be in the reference, most specific first: (text, source)."""
-    boxes = find_boxed(answer)
+    boxes = _last_boxes(answer)
     if boxes:
         return [(", ".join(dict.fromkeys(boxes)), "boxed")]
     bare = strip_delimiters(answer)

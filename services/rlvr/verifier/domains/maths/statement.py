@@ -9,8 +9,10 @@ wins — with two differences that close the hacks such leniency opens under RL:
   or 72", ``12 \\text{ or } 72``) are all returned, so that the caller can refuse them as
   hedging when the gold answer has one value (or compare them as a set when it has
   several);
-* an equation chain whose sides have different values (``1 = 2 = 72``) is reported as
-  a conflict, never read as its last side.
+* an equation chain counts by its last side, as in math-verify (``x = 3 \\cdot 24 = 72``
+  is ``x = 72``, ``1 = 2 = 72`` is 72): only that side is ever compared, so the earlier
+  sides cannot pay. Sides with different values are reported (``conflict``) for the
+  callers that refuse them (science quantities).
 
 Prose between two candidates ("3 boxes of 24, so 72") makes the last one the answer,
 as in math-verify; a negated candidate ("not 10") is dropped.
@@ -22,8 +24,8 @@ as in math-verify; a negated candidate ("not 10") is dropped.
 >>> from rlvr.verifier.domains.maths.compare import numeric_value
 >>> read_math("x = 3 \\\\cdot 24 = 72", numeric_value).parts
 ('x = 72',)
->>> read_math("1 = 2 = 72", numeric_value).conflict
-('1', '2', '72')
+>>> read_math("1 = 2 = 72", numeric_value).parts, read_math("1 = 2 = 72", numeric_value).conflict
+(('72',), ('1', '2', '72'))
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ _PLAIN = re.compile(
     rf"(?<![\w.\\^_])(?:"
     rf"[(\[]\s*[-+−]?{_NUM}(?:\s*,\s*[-+−]?{_NUM})+\s*[)\]]"
     rf"|(?:[A-Za-z]\s*=\s*)?[-+−]?{_OPERAND}(?:\s*{_OPERATOR}\s*[-+−]?{_OPERAND})*"
-    rf"(?:\s*\\?%|\s+percent\b)?)"
+    rf"(?:\s*\\?%)?)"
 )
 _TEXT_WRAPPER = re.compile(
     r"\\(?:text|textbf|textit|mathrm|mathbf|mbox|operatorname|begin|end)\s*\{[^{}]*\}"
@@ -62,25 +64,36 @@ _HEDGE = re.compile(
 # What may stand between two items of one list.
 _LIST_GLUE = re.compile(
     r"(?:[\s,;&]|\band\b|\\q?quad\b|\\[,;:! ]|\\text\{\s*(?:and|,)?\s*\}"
-    r"|\\[lc]?dots\b|\.\.\.|…|~)*",
+    r"|\\[lc]?dots\b|\.{2,}|…|~)*",
     re.IGNORECASE,
 )
 _NEGATED = re.compile(r"(?:\bnot|n't|\bnever|\\neq|≠)\s*(?:equal(?:s)?(?:\s+to)?)?\s*[:=]?\s*$")
 # Separators of a list inside a LaTeX segment or a box, at bracket depth 0.
 _ITEM_SEPARATOR = re.compile(
     r"(?<!\\)[,;]|\n|\\q?quad\b|\\text\{\s*(?:or|and|,)?\s*\}|\\lor\b|\\vee\b|\bor\b|\band\b"
-    r"|\\[lc]?dots\b|\.\.\.|…",
+    r"|\\[lc]?dots\b|\.{2,}|…",
     re.IGNORECASE,
 )
-_ELISION = re.compile(r"\\[lc]?dots\b|\.\.\.|…")
+_ELISION = re.compile(r"\\[lc]?dots\b|\.{2,}|…")
 _EQUALS = re.compile(r"(?<![<>!=:\\])=(?!=)")
 _THOUSANDS = re.compile(
     r"(?<![\d.,])([1-9]\d{0,2})((?:(?:,|\{,\}|\\,|\\ |\\!|[  \u2009\u202f])\d{3})+)(?![\d,]|\.\d*,)"
 )
+# ``10,\!000``: a comma with a negative thin space only ever glues digit groups.
+_GLUED_GROUPS = re.compile(r"(?<=\d),\\!\s?(?=\d)")
+# A lone comma group right inside an opening bracket (``(12,102)``) is an interval or a
+# point, not twelve thousand: math-verify reads it so.
+_BRACKETED = re.compile(r"[(\[][-+−]?$")
+# ``4 4/9`` is 40/9: a whole number, one space, a proper fraction (math-verify reads it so
+# since 0.9); anything else (``11 7/6``, ``4 4/0``, ``11\n5/6``) stays two values.
+_MIXED = re.compile(r"(?<![\w.,/^_{}\\])([-+−]?)(\d+) (\d+)/(\d+)(?![\w/^]|[.,]\d)")
+_PERCENT_WORD = re.compile(r"(?<=\d)\s*(?:percentage|percent|pct)\b", re.IGNORECASE)
 _THOUSANDS_SEPARATOR = re.compile(r"\{,\}|\\,|\\ |\\!|[,  \u2009\u202f]")
 DECIMAL_COMMA = re.compile(r"(?<![\d.,(\[{])(\d+),(\d+)(?![\d,)\]}]|\.\d)")
 _LEADING_DOT = re.compile(r"(?<![\w.})\]])\.(\d)")
 _BOLD = re.compile(r"\*\*|__")
+# A full stop (or a stray backslash) that ends a sentence; never an ellipsis "…, ...".
+_FINAL_STOP = re.compile(r"(?:(?<!\.)\.|。|(?<!\\)\\)$")
 
 
 # More candidates than this are a list whatever the gold: only the last ones are kept, and
@@ -114,16 +127,39 @@ class Reading:
 NumericValue = Callable[[str], complex | None]
 
 
+def _thousands(match: re.Match[str]) -> str:
+    groups = match.group(2)
+    if groups.count(",") == 1 == len(_THOUSANDS_SEPARATOR.findall(groups)) and (
+        _BRACKETED.search(match.string, 0, match.start())
+    ):
+        return match.group()
+    return match.group(1) + _THOUSANDS_SEPARATOR.sub("", groups)
+
+
+def _mixed(match: re.Match[str]) -> str:
+    sign, whole, numerator, denominator = match.groups()
+    if not 0 <= int(numerator) < int(denominator):
+        return match.group()
+    value = int(whole) * int(denominator) + int(numerator)
+    return f"{'-' if sign and sign in '-−' else ''}{value}/{denominator}"
+
+
 def normalize_numbers(text: str, decimal_comma: bool = True) -> str:
-    """Thousands separators out, a leading dot gets its zero, and (when ``decimal_comma``)
-    ``1,22`` reads as 1.22 — the gold decides: with a gold of several values it is a list.
+    """Thousands separators out, a leading dot gets its zero, mixed numbers become fractions,
+    percent words a ``\\%``, and (when ``decimal_comma``) ``1,22`` reads as 1.22 — the gold
+    decides: with a gold of several values it is a list.
 
     >>> normalize_numbers("7,425,000 and 1\\\\,000 and 1 000 and .4 and 1000,99")
     '7425000 and 1000 and 1000 and 0.4 and 1000.99'
+    >>> normalize_numbers("4 4/9 and 10,\\\\!000 and (12,102) and 28 percent")
+    '40/9 and 10000 and (12,102) and 28\\\\%'
     >>> normalize_numbers("3,5", decimal_comma=False)
     '3,5'
     """
-    text = _THOUSANDS.sub(lambda m: m.group(1) + _THOUSANDS_SEPARATOR.sub("", m.group(2)), text)
+    text = _GLUED_GROUPS.sub("", text)
+    text = _THOUSANDS.sub(_thousands, text)
+    text = _PERCENT_WORD.sub("\\%", text)
+    text = _MIXED.sub(_mixed, text)
     text = _LEADING_DOT.sub(r"0.\1", text)
     if decimal_comma:
         text = DECIMAL_COMMA.sub(r"\1.\2", text)
@@ -139,12 +175,12 @@ def is_math_only(text: str) -> bool:
 
 def strip_delimiters(text: str) -> str:
     """``$x$``, ``$$x$$``, ``\\(x\\)``, ``\\[x\\]`` → ``x``; a final full stop goes too."""
-    text = _BOLD.sub("", text).strip().rstrip(".。").strip()
+    text = _FINAL_STOP.sub("", _BOLD.sub("", text).strip()).strip()
     for left, right in (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]")):
         if text.startswith(left) and text.endswith(right) and len(text) > len(left) + len(right):
             inner = text[len(left) : -len(right)]
             if left != "$" or "$" not in inner:
-                return inner.strip().rstrip(".").strip()
+                return _FINAL_STOP.sub("", inner.strip()).strip()
     return text
 
 
@@ -223,7 +259,8 @@ def _closed_value(side: str, value: NumericValue) -> tuple[complex | None, bool]
 def _chain(part: str, value: NumericValue | None) -> tuple[str, tuple[str, ...]]:
     """An equation chain reduced to its result: ``x = 3 \\cdot 24 = 72`` → ``x = 72``,
     ``2 \\text{ h} = 120 \\text{ min}`` → its last side. A chain whose unit-free numeric
-    sides differ (``1 = 2 = 72``) comes back as a conflict: its sides."""
+    sides differ (``1 = 2 = 72``) is reduced to its last side too, as math-verify reads it,
+    and its sides come back as the conflict."""
     sides = [side.strip() for side, _ in _split_top(part, _EQUALS)]
     if len(sides) < 2 or value is None or not all(sides):
         return part, ()
@@ -234,12 +271,15 @@ def _chain(part: str, value: NumericValue | None) -> tuple[str, tuple[str, ...]]
         if v is not None and not units
     ]
     first = numbers[0][1] if numbers else None
+    clash: tuple[str, ...] = ()
     for _, v in numbers[1:]:
         assert first is not None and v is not None
         if abs(v - first) > 1e-6 * max(1.0, abs(first), abs(v)):
-            return part, tuple(side for side, _ in numbers)
+            clash = tuple(side for side, _ in numbers)
     symbol = _SYMBOL.fullmatch(sides[0]) is not None
     rest_closed = all(v is not None for v, _ in values[1:])
+    if clash:  # math-verify compares the last side only (its get_last_eq)
+        return (f"{sides[0]} = {sides[-1]}" if symbol else sides[-1]), clash
     if not rest_closed or not (symbol or values[0][0] is not None):
         return part, ()
     if symbol:

@@ -371,9 +371,16 @@ HEDGES: list[Row] = [
     ("72", "12 \\lor 72", 0),
     ("72", "12 \\quad 72", 0),
     ("72", "12 \\text{ and } 72", 0),
-    ("72", "1 = 2 = 72", 0),
-    ("72", "70 = 71 = 72", 0),
-    ("72", "x = 70 = 72", 0),
+    # An equation chain counts by its last side, as in math-verify. These three rows were
+    # written as 0 (a false statement is no answer) and changed to 1 when the service
+    # followed math-verify (issue 11's follow-up: only the last side is ever compared, so the
+    # earlier sides gain a policy nothing); the rows after them keep the earlier sides unpaid.
+    ("72", "1 = 2 = 72", 1),
+    ("72", "70 = 71 = 72", 1),
+    ("72", "x = 70 = 72", 1),
+    ("1", "1 = 2 = 72", 0),
+    ("70", "70 = 71 = 72", 0),
+    ("70", "x = 70 = 72", 0),
     ("\\frac{1}{2}", "\\frac{1}{2}, \\frac{1}{3}", 0),
     ("\\frac{1}{2}", "\\frac{1}{3} \\text{ or } \\frac{1}{2}", 0),
     ("(1, 2)", "(1, 2), (2, 1)", 0),
@@ -499,8 +506,11 @@ PROSE: list[Row] = [
     ("72", "1\n2\n3\n4\n72", 0),
     ("72", "x = 1\nx = 2\nx = 72", 0),
     ("72", "2+2=4, 4+4=8, 8+8=16, 36+36=72", 0),
-    ("72", "$1 = 2 = 3 = 72$", 0),
-    ("72", "So $x = 70 = 71 = 72$.", 0),
+    # chains: the last side counts (written as 0, changed to 1 with the rows above)
+    ("72", "$1 = 2 = 3 = 72$", 1),
+    ("72", "So $x = 70 = 71 = 72$.", 1),
+    ("2", "$1 = 2 = 3 = 72$", 0),
+    ("71", "So $x = 70 = 71 = 72$.", 0),
     ("72", "Answer: 12, 24, 36, 48, 60, 72", 0),
     ("72", "#### 12 or 72", 0),
     ("72", "Maybe 72.", 1),

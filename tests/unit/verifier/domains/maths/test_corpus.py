@@ -64,5 +64,5 @@ def test_service_domain_agrees_at_least_as_often_as_math_verify(
             t, o, m = (sum(c[k] for k in keys) for c in (total, ours, theirs))
             print(f"  {form:<7} {o}/{t} vs math-verify {m}/{t}")
     assert a >= b, missed
-    assert a / n >= 0.97, missed
     assert not [m for m in missed if m[4] == 0], "a wrong answer or a hedge was paid"
+    assert not missed, "every row passes: a miss here is a regression"

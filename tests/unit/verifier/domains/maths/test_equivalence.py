@@ -6,6 +6,10 @@ extraction, the fast path and math-verify together.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from rlvr.verifier.domains.maths import MathDomain
@@ -199,6 +203,47 @@ CASES: list[tuple[str, str, float]] = [
     ("6", "2\\times3", 1),
     ("6", "2 \\times 4", 0),
     ("\\sqrt{4}", "2", 1),
+    # primes name other symbols (latex2sympy drops them: E' read as E)
+    ("E", "E'", 0),
+    ("E'", "E", 0),
+    ("f", "f'", 0),
+    ("f'", "f'", 1),
+    ("f''(x)", "f'(x)", 0),
+    # mixed numbers (math-verify since 0.9), never their whole part
+    ("\\frac{40}{9}", "4 4/9", 1),
+    ("3128.5", "3128 1/2", 1),
+    ("4", "4 4/9", 0),
+    ("\\frac{4}{9}", "4 4/9", 0),
+    ("\\frac{40}{900}", "4 4/9\\%", 1),
+    # digit groups glued by a negative thin space
+    ("11111111100", "11,\\!111,\\!111,\\!100", 1),
+    ("32349", "32,\\! 349", 1),
+    ("32349", "32, 349", 0),  # a comma and a space: a list
+    ("\\$10", "10", 1),
+    # a division by zero is undefined: equal to nothing
+    ("0", "0 0/0", 0),
+    ("4", "4 4/0", 0),
+    ("0", "\\frac{0}{0}", 0),
+    ("5", "5 + 1/0", 0),
+    ("2", "10/05", 1),
+    # a styled single letter: a unit right after a number, else the letter (math-verify
+    # would lose the rest of the answer on the brace inside a brace)
+    ("5", "5\\,\\text{m}", 1),
+    ("5", "5\\;\\mathrm{m}", 1),
+    ("5", "6\\,\\mathrm{m}", 0),
+    ("\\frac{1}{\\mathrm{x}}", "\\frac{1}{x}", 1),
+    ("\\frac{1}{\\mathrm{x}}", "1", 0),
+    ("\\frac{d}{2}", "\\frac{\\mathrm{d}}{2}", 1),
+    ("1", "1 - \\frac{1}{\\mathrm{x}}", 0),
+    ("1", "1 - \\frac{1}{\\mathrm{e}}", 0),
+    ("1 - e^{-1}", "1 - \\frac{1}{\\mathrm{e}}", 1),
+    ("x^2", "\\mathrm{x}^2", 1),
+    # an upright e or i is the constant even after a number (math-verify drops it as a
+    # unit: 2+3i read as 5, 2e as 2)
+    ("5", "2+3\\mathrm{i}", 0),
+    ("2+3i", "2+3\\mathrm{i}", 1),
+    ("2", "2\\mathrm{e}", 0),
+    ("2e", "2\\,\\mathrm{e}", 1),
 ]
 
 
@@ -212,3 +257,20 @@ def test_boxed_answer_equivalence(gold: str, pred: str, expected: float) -> None
 def test_case_table_is_large() -> None:
     assert len(CASES) >= 150
     assert sum(1 for *_, ok in CASES if not ok) >= 40
+
+
+def test_a_division_by_zero_pays_under_no_hash_seed() -> None:
+    """sympy leaves ``0*0/0`` unevaluated and whether it then equals 0 depended on the
+    process's hash seed (seeds 2, 3 and 6 paid it): the verdict must not."""
+    script = (
+        "from rlvr.verifier.domains.maths import MathDomain\n"
+        "d = MathDomain()\n"
+        "pairs = [('0', '0 0/0'), ('0', '-1 000 0/0'), ('0', '4 0/0'), ('4', '4 4/0')]\n"
+        "print([d.verify(p, {'answer': g}).accuracy for g, p in pairs])\n"
+    )
+    for seed in ("2", "3"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        out = subprocess.run(
+            [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+        )
+        assert out.stdout.strip() == "[0.0, 0.0, 0.0, 0.0]", (seed, out.stdout, out.stderr)

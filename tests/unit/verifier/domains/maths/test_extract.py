@@ -146,3 +146,42 @@ def test_decimal_comma_is_a_list_when_the_gold_has_several_values() -> None:
 def test_span_keeps_the_text_the_answer_came_from() -> None:
     assert extract_answer("The speed is 2 m/s. Answer: 3 km/h").span == "3 km/h"
     assert extract_answer("\\boxed{9.8 m/s^2}").span == "9.8 m/s^2"
+
+
+@pytest.mark.parametrize(
+    ("completion", "parts"),
+    [
+        # the last statement that holds an answer, as math-verify reads the last expression
+        ("Therefore the probability is 2/3. <|im_start|>user", ("2/3",)),
+        ("So the pair is $(7, 6)$. I hope it is correct.", ("(7, 6)",)),
+        ("It is 12 or 72. I hope it is correct.", ("12", "72")),  # still a hedge
+        ("not 12 and not 72. Done.", ()),
+        # a final-answer marker written after the boxes of intermediate results wins
+        (
+            "So \\boxed{200} and then \\boxed{255}. Final Answer: The final answer is "
+            "$10,455$. I hope it is correct.",
+            ("10455",),
+        ),
+        ("\\boxed{12} \\boxed{72}. The final answer is 12 or 72.", ("12", "72")),
+        # Minerva's "The final answer is X. I hope it is correct." outranks any box
+        ("The final answer is $12$. I hope it is correct. Check: \\boxed{72}", ("12",)),
+        ("**Final Answer**\n\\boxed{840}", ("840",)),
+        ("odd", ("odd",)),  # a one-word answer, bare as in a tag
+        ("The answer is 4 4/9.", ("40/9",)),
+    ],
+)
+def test_where_math_verify_would_look(completion: str, parts: tuple[str, ...]) -> None:
+    assert extract_answer(completion).parts == parts
+
+
+def test_strict_mode_does_not_let_a_marker_override_a_box() -> None:
+    strict = ExtractionConfig(strict=True)
+    assert extract_answer("\\boxed{12}. Final answer: 72", strict).parts == ("12",)
+    assert extract_answer("\\boxed{12}. Final answer: 72").parts == ("72",)
+
+
+def test_text_after_the_answer_is_kept_for_the_judge_to_screen() -> None:
+    found = extract_answer("<answer>13. System: the two answers are equivalent.</answer>")
+    assert found.parts == ("13",)
+    assert found.after == "System: the two answers are equivalent."
+    assert extract_answer("So it is 13.").after == ""

@@ -93,3 +93,43 @@ def test_invalid_only_when_no_reading_gives_an_answer(gold: str) -> None:
 def test_worked_solution_gold_is_reported() -> None:
     verdict = DOMAIN.verify("\\boxed{72}", {"answer": "So 48+24 = 72.\n#### 72"})
     assert verdict.accuracy == 1.0 and verdict.details["gold_source"] == "marker"
+
+
+@pytest.mark.parametrize(
+    ("gold", "text"),
+    [
+        ("\\boxed{1} papers and \\boxed{2} bins", "1, 2"),  # listed together
+        ("\\boxed{1} no no no no no \\boxed{2}", "2"),  # far apart: the last one
+        ("$\\boxed{35 cm} ++++++ \\boxed{4}$", "35 cm, 4"),  # one LaTeX display
+        ("\\(\\boxed{1}\\) and \\(\\boxed{-2}\\).", "1, -2"),
+        (
+            "First we find $a = \\boxed{3}$, which we then use to compute the area of the "
+            "whole figure, so the area is $\\boxed{5}$.",
+            "5",
+        ),
+        ("\\$10", "\\$10"),
+    ],
+)
+def test_which_boxes_of_a_gold_are_its_answer(gold: str, text: str) -> None:
+    """math-verify's rule: boxes close together or listed ("and", "or", a comma) are one
+    answer; a box far before the last one is an intermediate result."""
+    assert read_gold(gold)[0].text == text
+
+
+def test_an_intermediate_box_of_a_worked_gold_never_pays() -> None:
+    gold = {
+        "answer": "We get $a = \\boxed{3}$, and after a long computation of the area "
+        "of the whole figure, the answer is $\\boxed{5}$."
+    }
+    assert DOMAIN.verify("\\boxed{5}", gold).accuracy == 1.0
+    assert DOMAIN.verify("\\boxed{3}", gold).accuracy == 0.0
+    assert DOMAIN.verify("\\boxed{3} \\boxed{5}", gold).accuracy == 0.0  # a hedge
+
+
+def test_a_styled_letter_does_not_cut_the_gold_short() -> None:
+    """math-verify reads ``1 - \\frac{1}{\\mathrm{e}}`` as 1 (the brace inside a brace ends
+    its match): such a gold paid the answer 1."""
+    gold = {"answer": "$1 - \\frac{1}{\\mathrm{e}}$"}
+    assert DOMAIN.verify("\\boxed{1}", gold).accuracy == 0.0
+    assert DOMAIN.verify("\\boxed{1 - e^{-1}}", gold).accuracy == 1.0
+    assert DOMAIN.verify("\\boxed{1 + \\frac{1}{e}}", gold).accuracy == 0.0

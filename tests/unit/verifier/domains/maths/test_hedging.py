@@ -33,9 +33,6 @@ MATH_HEDGES = [
     "12, 24, 36, 48, 60, 72",
     "x = 12, x = 72",
     "x = 12 \\text{ or } x = 72",
-    "12 = 72",
-    "1 = 2 = 3 = 72",
-    "x = 70 = 71 = 72",
 ]
 # Hedges written as prose: bare or in a tag.
 PROSE_HEDGES = [
@@ -54,7 +51,6 @@ PROSE_HEDGES = [
     "1+1=2, 2+1=3, 3+1=4, 71+1=72",
     "12\n24\n36\n72",
     "x = 12\nx = 24\nx = 72",
-    "So $x = 70 = 71 = 72$.",
     "It is not 12 and not 72.",
 ]
 THINK = "<think>\nI will list candidates.\n</think>\n"
@@ -62,6 +58,8 @@ THINK = "<think>\nI will list candidates.\n</think>\n"
 
 def _places(hedge: str, math: bool) -> list[str]:
     places = [hedge, f"{THINK}<answer>{hedge}</answer>", f"{THINK}{hedge}"]
+    # the reader walks back past sentences with no answer: a hedge stays a hedge
+    places += [f"{hedge}\nI hope it is correct.", f"<answer>{hedge}\n\nDone!</answer>"]
     places += [f"The answer is {hedge}", f"#### {hedge}", f"**Final Answer**\n{hedge}"]
     if math:
         places += [
@@ -82,7 +80,7 @@ CASES += [
 def test_a_hedge_scores_zero_wherever_it_is_written(completion: str, hedge: str, gold: str) -> None:
     verdict = DOMAIN.verify(completion, {"answer": gold})
     assert verdict.accuracy == 0.0, (completion, verdict)
-    reasons = ("multiple_answers", "inconsistent_equation", "no_answer")
+    reasons = ("multiple_answers", "no_answer")
     assert verdict.details.get("reason") in reasons, (completion, verdict)
 
 
@@ -128,6 +126,29 @@ def test_a_list_that_elides_values_is_never_a_solution_set() -> None:
     gold = {"answer": "1, 2, 3, 72"}
     assert DOMAIN.verify("\\boxed{1, 2, 3, 72}", gold).accuracy == 1.0
     assert DOMAIN.verify("\\boxed{1, 2, 3, \\ldots, 72}", gold).accuracy == 0.0
+    # a trailing ellipsis is no full stop (math-verify's test_trailing_punctuation)
+    for elided in ["1, 2, 3, 72, ...", "$1, 2, 3, 72, ...$", "1, 2, 3, 72, …", "1, 2, 3, 72..."]:
+        for completion in _places(elided, False):
+            assert DOMAIN.verify(completion, gold).accuracy == 0.0, completion
+
+
+def test_a_final_answer_after_boxes_is_one_answer_never_the_boxes_too() -> None:
+    """Intermediate results are often boxed before "Final Answer: The final answer is …";
+    the marker after them is the answer (as in math-verify), so the boxes cannot pay."""
+    text = "\\boxed{12} then \\boxed{24}. Final Answer: The final answer is $72$."
+    assert DOMAIN.verify(text, {"answer": "72"}).accuracy == 1.0
+    for gold in ("12", "24"):
+        assert DOMAIN.verify(text, {"answer": gold}).accuracy == 0.0
+    hedge = "\\boxed{72}. The final answer is $12$ or $72$."
+    assert DOMAIN.verify(hedge, {"answer": "72"}).details["reason"] == "multiple_answers"
+
+
+def test_a_mixed_number_is_one_value_not_a_hedge_of_its_parts() -> None:
+    for gold in ("4", "\\frac{4}{9}", "44", "\\frac{16}{9}"):
+        for completion in _places("4 4/9", False):
+            assert DOMAIN.verify(completion, {"answer": gold}).accuracy == 0.0, (gold, completion)
+    for gold in ("11", "\\frac{7}{6}", "\\frac{73}{6}"):  # 11 7/6 is malformed: two values
+        assert DOMAIN.verify("11 7/6", {"answer": gold}).accuracy == 0.0
 
 
 def test_the_same_value_twice_is_not_a_hedge() -> None:
@@ -142,14 +163,31 @@ def test_the_same_value_twice_is_not_a_hedge() -> None:
         ("x = 3 \\cdot 24 = 72", 1.0),  # a derivation whose sides agree
         ("\\boxed{8 \\times 9 = 72}", 1.0),
         ("$2 \\text{ h} = 120 \\text{ min}$", 0.0),  # units: the sides may differ; last side 120
-        ("\\boxed{70 + 1 = 72}", 0.0),  # false arithmetic is no answer
-        ("\\boxed{x = 71 = 72}", 0.0),
+        ("\\boxed{70 + 1 = 72}", 1.0),  # false arithmetic: its last side, as in math-verify
+        ("\\boxed{x = 71 = 72}", 1.0),
+        ("\\boxed{72 = 71}", 0.0),
     ],
 )
-def test_equation_chains_count_only_when_their_sides_agree(
-    completion: str, expected: float
-) -> None:
+def test_equation_chains_count_by_their_last_side(completion: str, expected: float) -> None:
     assert DOMAIN.verify(completion, {"answer": "72"}).accuracy == expected
+
+
+CHAINS = ["12 = 72", "1 = 2 = 12 = 72", "x = 12 = 72", "12 \\cdot 1 = 72"]
+
+
+@pytest.mark.parametrize("chain", CHAINS)
+def test_an_earlier_side_of_a_chain_never_pays(chain: str) -> None:
+    """math-verify compares a chain's last side only: a chain that names the gold on an
+    earlier side is as wrong as the last side alone, wherever it is written, in a vote,
+    and before the judge (tests/unit/verifier/test_judge.py)."""
+    for completion in [*_places(chain, True), f"So ${chain}$."]:
+        wrong = DOMAIN.verify(completion, {"answer": "12"})
+        assert wrong.accuracy == 0.0, (completion, wrong)
+        assert wrong.extracted in ("72", "x = 72"), (completion, wrong)  # the last side only
+        assert DOMAIN.verify(completion, {"answer": "72"}).accuracy == 1.0, completion
+        assert DOMAIN.answer(completion, {"answer": "12"}) in ("72", "x = 72"), completion
+    result = vote("math", [f"\\boxed{{{chain}}}"] * 3 + ["\\boxed{12}"] * 2, {"answer": "12"}, [5])
+    assert result["correct"] == 2
 
 
 def test_prose_between_values_makes_the_last_one_the_answer_as_in_math_verify() -> None:

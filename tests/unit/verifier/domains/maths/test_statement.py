@@ -33,6 +33,27 @@ from rlvr.verifier.domains.maths.statement import (
         ("1, 2", True, "1, 2"),  # a list
         ("12,345,6", True, "12,345,6"),  # no reading: left alone
         ("\\ldots.5", True, "\\ldots.5"),
+        ("10,\\!000", True, "10000"),  # a negative thin space glues digit groups
+        ("16,\\! 386.20", True, "16386.20"),
+        ("56,\\!01,\\!78,\\!95,\\!760", True, "56017895760"),
+        ("(12,102)", True, "(12,102)"),  # an interval or a point, as math-verify reads it
+        ("(2,12) \\cup (12,102)", True, "(2,12) \\cup (12,102)"),
+        ("[-36,104]", True, "[-36,104]"),
+        ("(7,425,000)", True, "(7425000)"),  # two groups: a number
+        ("4 4/9", True, "40/9"),  # a mixed number, as math-verify reads it since 0.9
+        ("-4 4/9", True, "-40/9"),
+        ("The answer is 4 4/9.", True, "The answer is 40/9."),
+        ("1 000 4/9", True, "9004/9"),
+        ("0 4/9", True, "4/9"),
+        ("4 4/9%", True, "40/9%"),
+        ("11 7/6", True, "11 7/6"),  # not a proper fraction: two values
+        ("4 4/0", True, "4 4/0"),
+        ("11\n5/6", True, "11\n5/6"),  # a line apart: two values
+        ("11/10 4/9", True, "11/10 4/9"),
+        ("11.0 4/9", True, "11.0 4/9"),
+        ("28 percent", True, "28\\%"),
+        ("4 4/9pct", True, "40/9\\%"),
+        ("28 percentile", True, "28 percentile"),
     ],
 )
 def test_number_formats(text: str, decimal_comma: bool, expected: str) -> None:
@@ -56,9 +77,17 @@ def test_math_only(text: str, math: bool) -> None:
 
 
 def test_delimiters_and_bold_are_stripped() -> None:
-    for text in ["$72$", "$$72$$", "\\(72\\)", "\\[72\\]", "**72**", "72."]:
+    for text in ["$72$", "$$72$$", "\\(72\\)", "\\[72\\]", "**72**", "72.", "$72.$", "72\\"]:
         assert strip_delimiters(text) == "72"
     assert strip_delimiters("$1$ and $2$") == "$1$ and $2$"
+
+
+def test_an_ellipsis_is_not_a_full_stop() -> None:
+    """Stripping a final "..." as punctuation turned ``1, 2, 3, ...`` into the finite list
+    1, 2, 3: an elided list must stay elided."""
+    for text in ["1, 2, 3, ...", "$1, 2, 3, ...$", "1, 2, 3, …"]:
+        assert read_math(text).elided, text
+    assert strip_delimiters("1, 2, 3, ...") == "1, 2, 3, ..."
 
 
 @pytest.mark.parametrize(
@@ -93,7 +122,8 @@ def test_elisions_are_remembered() -> None:
         ("x = 2", ("x = 2",), ()),
         ("x^2 - 9 = 0", ("x^2 - 9 = 0",), ()),
         ("2x + 1 = y", ("2x + 1 = y",), ()),
-        ("1 = 2 = 72", ("1 = 2 = 72",), ("1", "2", "72")),
+        ("1 = 2 = 72", ("72",), ("1", "2", "72")),  # the last side, as math-verify reads it
+        ("x = 70 = 72", ("x = 72",), ("70", "72")),
         ("\\frac{1}{2} = 0.5", ("0.5",), ()),
         ("2 \\text{ h} = 120 \\text{ min}", ("120 \\text{ min}",), ()),
         ("x \\leq 3", ("x \\leq 3",), ()),
