@@ -24,10 +24,14 @@ import time
 from collections import deque
 from collections.abc import Callable
 
-from .errors import ApiError
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from .errors import ApiError, error_response
 from .metrics import Metrics
 from .vocabulary import ErrorCode
 
+ARRIVED = "rlvr.arrived"  # the scope key holding the request's arrival (event-loop time)
+ALWAYS_SERVED = frozenset({"/health", "/metrics"})
 MIN_RETRY_AFTER_S = 1
 MAX_RETRY_AFTER_S = 30
 SAMPLE_EVERY_S = 0.5
@@ -126,3 +130,27 @@ class Admission:
             f"send this request again in {wait} s, or to another instance",
             headers={"Retry-After": str(wait)},
         )
+
+
+class AdmissionMiddleware:
+    """ASGI middleware, outside the body-size limit (which reads whole bodies): notes when a
+    request arrived (deadlines count from then) and refuses scoring requests with 429
+    while the queue is too deep, before a byte of their body is read."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in ALWAYS_SERVED:
+            await self.app(scope, receive, send)
+            return
+        scope[ARRIVED] = asyncio.get_running_loop().time()
+        services = getattr(scope["app"].state, "services", None)
+        if scope["method"] == "POST" and services is not None:
+            try:
+                services.admission.check()
+            except ApiError as refused:
+                answer = error_response(refused.code, refused.message, headers=refused.headers)
+                await answer(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

@@ -11,7 +11,7 @@ from types import MappingProxyType
 from fastapi import FastAPI
 
 from . import __version__
-from .admission import Admission
+from .admission import Admission, AdmissionMiddleware
 from .api.bodies import install_openapi
 from .api.deps import Services
 from .api.routes import analyze, health, openrlhf, verify, vote
@@ -100,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.drain = drain
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(AdmissionMiddleware)  # refuses (429) before the body is buffered
     app.add_middleware(DrainMiddleware, drain=drain)  # outermost: refuses before reading bodies
     app.include_router(verify.router)
     app.include_router(vote.router)

@@ -21,11 +21,11 @@ from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
 from pydantic.json_schema import models_json_schema
 
+from ..admission import ARRIVED
 from ..errors import ApiError, WireJSON
 from ..schemas import ErrorResponse
 from ..vocabulary import ErrorCode
 from ..wire import parse_json
-from .waiting import ARRIVED
 
 M = TypeVar("M", bound=BaseModel)
 # A body this small is validated on the event loop: well under a millisecond, less than
@@ -132,10 +132,9 @@ class ServiceRequest(Request):
 
 class ServiceRoute(APIRoute):
     """An APIRoute for the scoring routes: its endpoint receives a :class:`ServiceRequest`,
-    it refuses work while the queue is too deep (429 ``overloaded``, before the body is
-    read: see :mod:`rlvr.verifier.admission`), it notes when the request arrived (deadlines
-    count from then), and its OpenAPI lists every error status a route of this service can
-    answer."""
+    and its OpenAPI lists every error status a route of this service can answer (429
+    ``overloaded`` included: :class:`rlvr.verifier.admission.AdmissionMiddleware` refuses
+    work while the queue is too deep, before the body is read)."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         kwargs["responses"] = {**ERROR_RESPONSES, **(kwargs.get("responses") or {})}
@@ -145,10 +144,9 @@ class ServiceRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def tolerant(request: Request) -> Response:
-            request.scope[ARRIVED] = asyncio.get_running_loop().time()
-            services = getattr(request.app.state, "services", None)
-            if services is not None:
-                services.admission.check()
+            # AdmissionMiddleware noted the arrival (and refused the request when the
+            # queue was too deep) before the body was read; this is for apps without it.
+            request.scope.setdefault(ARRIVED, asyncio.get_running_loop().time())
             response: Response = await handler(ServiceRequest(request.scope, request.receive))
             return response
 

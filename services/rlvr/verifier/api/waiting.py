@@ -20,8 +20,9 @@ from typing import Annotated
 
 from fastapi import Header, Query, Request
 
+from ..admission import ARRIVED
+
 MAX_DEADLINE_S = 86_400.0
-ARRIVED = "rlvr.arrived"  # the scope key under which ServiceRoute notes the arrival time
 _DESCRIPTION = (
     "seconds (from the request's arrival) after which items still waiting for a worker "
     "come back status timeout, deadline_exceeded, reward null; an item being scored is "
