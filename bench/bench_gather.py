@@ -39,6 +39,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
+import httpx
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from math_items import MathItem, make_items
 from service import free_port, percentile, start_service
@@ -88,6 +90,7 @@ class Phase:
     seconds: float = 0.0
     requests: int = 0
     refused: int = 0  # 429/503 answers (waited out and sent again)
+    jobs: int = 0  # distinct jobs the workers scored (identical items scored once)
     latencies_ms: list[float] = field(default_factory=list)
     rewards: list[float | None] = field(default_factory=list)
 
@@ -182,6 +185,7 @@ def run_phase(
     try:
         asyncio.run(batched(port, warm, Phase("warm-up")))
         phase = Phase(name)
+        jobs_before = scored_jobs(port)
         started = time.perf_counter()
         if kind == "batched":
             asyncio.run(batched(port, items, phase))
@@ -192,10 +196,23 @@ def run_phase(
             reward = lambda answer: answer["score"]  # noqa: E731
             asyncio.run(one_item(port, items, phase, "/slime?domain=math", slime_body, reward))
         phase.seconds = time.perf_counter() - started
+        phase.jobs = scored_jobs(port) - jobs_before
         return phase
     finally:
         service.terminate()
         service.wait(timeout=60)
+
+
+def scored_jobs(port: int) -> int:
+    """Distinct jobs scored so far: one latency sample per job, however many items share it."""
+    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=30).text
+    return round(
+        sum(
+            float(line.rsplit(" ", 1)[1])
+            for line in text.splitlines()
+            if line.startswith("rlvr_item_latency_seconds_count")
+        )
+    )
 
 
 def verify_body(item: MathItem) -> dict[str, Any]:
@@ -246,7 +263,7 @@ def main() -> None:
     expected = results[phases[0][0]][0].rewards
     print()
     print(
-        f"{'phase':<40} {'items/s':>8} {'vs batched':>10} {'requests':>9} "
+        f"{'phase':<40} {'items/s':>8} {'vs batched':>10} {'requests':>9} {'jobs':>6} "
         f"{'429s':>5} {'p50 ms':>7} {'p99 ms':>7} same rewards"
     )
     for name, runs in results.items():
@@ -260,6 +277,7 @@ def main() -> None:
         print(
             f"{name:<40} {rate:8.1f} {rate / batched_rate:9.2f}x "
             f"{statistics.median(p.requests for p in runs):9.0f} "
+            f"{statistics.median(p.jobs for p in runs):6.0f} "
             f"{statistics.median(p.refused for p in runs):5.0f} "
             f"{percentile(latencies, 50):7.1f} {percentile(latencies, 99):7.1f} {same}"
         )
