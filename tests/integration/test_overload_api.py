@@ -102,7 +102,9 @@ def test_the_client_waits_out_the_refusals_and_succeeds(server: LiveServer) -> N
     sender.join(60)
 
 
-def test_a_flood_of_clients_is_refused_not_queued_and_memory_stays_bounded(server: LiveServer) -> None:
+def test_a_flood_of_clients_is_refused_not_queued_and_memory_stays_bounded(
+    server: LiveServer,
+) -> None:
     process = psutil.Process(server.process.pid)
     rss_before = process.memory_info().rss
     sender = _flood_the_queue(server, LIMIT + 14, 3)

@@ -14,7 +14,7 @@ result, in order.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 
 from .schemas import InvalidItem, VerifyItem, VerifyResult
@@ -37,6 +37,7 @@ class Batch:
     known: dict[int, tuple[str, Outcome]] = field(default_factory=dict)  # → (domain, outcome)
     jobs: list[Job] = field(default_factory=list)
     positions: list[list[int]] = field(default_factory=list)  # per job, the items sharing it
+    keys: list[Hashable] = field(default_factory=list)  # per job: equal for identical jobs
     outcomes: list[Outcome | None] = field(default_factory=list)  # per job, once scored
 
 
@@ -85,6 +86,7 @@ def prepare(items: Sequence[VerifyItem | InvalidItem], limits: ItemLimits) -> Ba
         job_index = index.get(key)
         if job_index is None:
             index[key] = job_index = len(batch.jobs)
+            batch.keys.append(key)
             batch.jobs.append(Job(item.domain, text, item.reference, item.num_tokens, oversize))
             batch.positions.append([])
         batch.positions[job_index].append(position)

@@ -8,6 +8,11 @@ as one batch (:func:`.batch.prepare`), so identical items across requests are sc
 and a group's items are dispatched together, as in a batch sent whole. A larger request, a
 request alone in the service, or ``RLVR_GATHER_MS=0`` goes at once, through the same path.
 
+An identical job (same plan, same domain, completion, reference and num_tokens) that is
+still queued or being scored for an earlier batch is joined rather than scored again: a
+trainer's one-sample requests for a group rarely arrive within one window once the workers
+are busy, but they do arrive while the first is still in the queue.
+
 Each request keeps its own items, order, ids, deadline and hang-up: it holds the shared
 jobs through a :class:`.claims.Claim`, so a request that gives up (deadline, client gone)
 lets go of its share and never takes anything from the others.
@@ -27,7 +32,7 @@ from .claims import Claim, JobRun
 from .dispatch import Progress, Scorer
 from .metrics import Metrics
 from .schemas import InvalidItem, VerifyItem, VerifyResult
-from .scoring import Outcome, ScoringPlan
+from .scoring import Job, Outcome, ScoringPlan
 
 Items = Sequence[VerifyItem | InvalidItem]
 FLUSH_ITEMS = 1024  # a gathered batch goes at once when it holds this many items
@@ -77,6 +82,7 @@ class Gatherer:
         self.window_s, self.max_items = window_s, max_items
         self._crowd = crowd  # scoring requests in flight, this one included
         self._open: dict[Hashable, _Group] = {}
+        self._live: dict[Hashable, JobRun] = {}  # (plan, job) → its run, until it is done
         self._dispatching: set[asyncio.Task[None]] = set()  # held so none is collected
 
     async def verify(
@@ -162,13 +168,16 @@ class Gatherer:
         for index, ticket in enumerate(tickets):
             starts.append(len(owner))
             owner.extend([index] * len(ticket.items))
-        loop = asyncio.get_running_loop()
         runs_of: list[list[tuple[JobRun, list[int]]]] = [[] for _ in tickets]
-        for job, positions in zip(batch.jobs, batch.positions, strict=True):
-            progress = Progress()
-            task = loop.create_task(self.scorer.score(job, plan, progress))
-            run = JobRun(job, task, progress, holders=len(positions))
-            task.add_done_callback(partial(self._observe, run))
+        share = self.window_s > 0  # RLVR_GATHER_MS=0: every request is scored on its own
+        scope = plan_key(plan)
+        for job, key, positions in zip(batch.jobs, batch.keys, batch.positions, strict=True):
+            run = self._live.get((scope, key)) if share else None
+            # a run nobody holds any more has been cancelled: never join it
+            if run is not None and run.holders > 0 and not run.task.done():
+                run.holders += len(positions)
+            else:
+                run = self._start(job, plan, len(positions), (scope, key) if share else None)
             by_ticket: defaultdict[int, list[int]] = defaultdict(list)
             for position in positions:
                 index = owner[position]
@@ -186,6 +195,20 @@ class Gatherer:
             ticket.claim.set_result(
                 Claim(len(ticket.items), known[index], runs_of[index], self.metrics)
             )
+
+    def _start(self, job: Job, plan: ScoringPlan, holders: int, key: Hashable | None) -> JobRun:
+        progress = Progress()
+        task = asyncio.get_running_loop().create_task(self.scorer.score(job, plan, progress))
+        run = JobRun(job, task, progress, holders=holders)
+        task.add_done_callback(partial(self._observe, run))
+        if key is not None:
+            self._live[key] = run
+            task.add_done_callback(partial(self._forget, key, run))
+        return run
+
+    def _forget(self, key: Hashable, run: JobRun, _: asyncio.Task[Outcome]) -> None:
+        if self._live.get(key) is run:
+            del self._live[key]
 
     def _observe(self, run: JobRun, done: asyncio.Task[Outcome]) -> None:
         if done.cancelled() or done.exception() is not None:

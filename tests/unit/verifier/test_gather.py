@@ -190,3 +190,42 @@ def test_one_request_giving_up_leaves_the_shared_work_to_the_others(scorer: Scor
     # the blocker and the two shared items; "mine", held by nobody else, was cancelled
     assert scorer.completed - before == 3
     assert scorer.pending == 0
+
+
+def test_a_repeat_arriving_after_its_window_joins_the_job_still_in_the_queue(
+    scorer: Scorer,
+) -> None:
+    """One-sample requests of a group rarely meet within one window once the workers are
+    busy; a repeat still finds the first one's job queued, and is not scored again."""
+    gatherer = _gatherer(scorer, window_s=0.01)
+    before = scorer.completed
+
+    async def main() -> list[list[VerifyResult] | None]:
+        blocker = asyncio.ensure_future(gatherer.verify([_item("blocker", "SLEEP:0.3")], PLAN))
+        await asyncio.sleep(0.1)
+        first = asyncio.ensure_future(gatherer.verify([_item("first", "same")], PLAN))
+        await asyncio.sleep(0.05)  # the first's window has closed: its job is in the queue
+        second = asyncio.ensure_future(gatherer.verify([_item("second", "same")], PLAN))
+        other = asyncio.ensure_future(
+            gatherer.verify([_item("other", "same", "else")], PLAN)  # another reference
+        )
+        return list(await asyncio.gather(blocker, first, second, other))
+
+    _, first, second, other = _run(main())
+    assert _summary(first) == [("first", "ok", 1.0, None)]
+    assert _summary(second) == [("second", "ok", 1.0, None)]
+    assert _summary(other) == [("other", "ok", 0.0, None)]
+    assert _gathered(gatherer)[0] >= 3  # three batches at least: nothing met in a window
+    assert scorer.completed - before == 3  # blocker, "same" once, "other"
+
+
+def test_without_a_window_nothing_is_shared_across_requests(scorer: Scorer) -> None:
+    gatherer = _gatherer(scorer, window_s=0)
+    before = scorer.completed
+
+    async def main() -> list[list[VerifyResult] | None]:
+        calls = [gatherer.verify([_item(f"r{n}", "same")], PLAN) for n in range(4)]
+        return list(await asyncio.gather(*calls))
+
+    assert all(_summary(r)[0][2] == 1.0 for r in _run(main()))
+    assert scorer.completed - before == 4
