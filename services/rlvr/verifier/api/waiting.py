@@ -14,26 +14,42 @@ go of (what nobody else waits for and has not started is cancelled) and nothing 
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Any
 
-from fastapi import Header, Query, Request
+from fastapi import Request
 
 from ..admission import ARRIVED
+from ..errors import ApiError
+from ..vocabulary import ErrorCode
 
 MAX_DEADLINE_S = 86_400.0
+HEADER = "X-Request-Timeout"
+QUERY = "deadline_s"
 _DESCRIPTION = (
     "seconds (from the request's arrival) after which items still waiting for a worker "
     "come back status timeout, deadline_exceeded, reward null; an item being scored is "
     "finished under the server's item limit"
 )
-
-DeadlineHeader = Annotated[
-    float | None,
-    Header(alias="X-Request-Timeout", gt=0, le=MAX_DEADLINE_S, description=_DESCRIPTION),
-]
-DeadlineQuery = Annotated[float | None, Query(gt=0, le=MAX_DEADLINE_S, description=_DESCRIPTION)]
+_SECONDS = {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_DEADLINE_S}
+# Read by hand, documented here: FastAPI would declare an optional parameter nullable,
+# and no client can send a null header.
+HEADER_PARAMETER: dict[str, Any] = {
+    "name": HEADER,
+    "in": "header",
+    "required": False,
+    "description": _DESCRIPTION + f"; with {QUERY}, the earliest wins",
+    "schema": _SECONDS,
+}
+QUERY_PARAMETER: dict[str, Any] = {
+    "name": QUERY,
+    "in": "query",
+    "required": False,
+    "description": _DESCRIPTION + f"; with {HEADER}, the earliest wins",
+    "schema": _SECONDS,
+}
 
 
 def arrived(request: Request) -> float:
@@ -42,9 +58,30 @@ def arrived(request: Request) -> float:
     return float(noted) if noted is not None else asyncio.get_running_loop().time()
 
 
-def deadline_of(request: Request, *given: float | None) -> tuple[float | None, float | None]:
+def _seconds(raw: str | None, loc: list[str]) -> float | None:
+    if raw is None:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not 0 < value <= MAX_DEADLINE_S:  # NaN fails too
+        message = f"{loc[-1]} must be a number of seconds in (0, {MAX_DEADLINE_S:g}]"
+        details = [{"loc": loc, "msg": message, "type": "value_error"}]
+        raise ApiError(ErrorCode.INVALID_REQUEST, message, details)
+    return value
+
+
+def deadline_of(
+    request: Request, body_seconds: float | None = None, query: bool = False
+) -> tuple[float | None, float | None]:
     """(the deadline in event-loop time, its relative seconds) from the earliest of the
-    ``given`` relative deadlines; (None, None) when none was given."""
+    body's ``deadline_s``, the ``X-Request-Timeout`` header and (with ``query``) the
+    ``deadline_s`` query parameter; (None, None) when none was given. A value that is not
+    a number of seconds in range is a 422 ``invalid_request``."""
+    given = [body_seconds, _seconds(request.headers.get(HEADER), ["header", HEADER])]
+    if query:
+        given.append(_seconds(request.query_params.get(QUERY), ["query", QUERY]))
     chosen = [seconds for seconds in given if seconds is not None]
     if not chosen:
         return None, None

@@ -43,7 +43,7 @@ from ...vocabulary import ErrorCode
 from ..adapter_options import chosen_scores
 from ..bodies import ServiceRoute
 from ..deps import Services, get_services
-from ..waiting import DeadlineHeader, DeadlineQuery, deadline_of, hang_up
+from ..waiting import HEADER_PARAMETER, QUERY_PARAMETER, deadline_of, hang_up
 
 router = APIRouter(route_class=ServiceRoute)
 
@@ -73,6 +73,7 @@ class OpenRLHFResponse(BaseModel):
 
 @router.post(
     "/openrlhf",
+    openapi_extra={"parameters": [QUERY_PARAMETER, HEADER_PARAMETER]},
     response_model=OpenRLHFResponse,
     summary="OpenRLHF remote reward protocol",
 )
@@ -85,8 +86,6 @@ async def openrlhf(
     weights: Annotated[list[str] | None, Query(description="name:value, one per score")] = None,
     think_in_prompt: Annotated[bool | None, Query(description="default: from the prompt")] = None,
     mode: Annotated[Literal["lenient", "strict"], Query(description="format mode")] = "lenient",
-    deadline_s: DeadlineQuery = None,
-    timeout: DeadlineHeader = None,
 ) -> Any:
     """One reward, score and log entry per query; an empty request gets empty lists."""
     n = len(request.query)
@@ -111,7 +110,7 @@ async def openrlhf(
             id=str(i), domain=domain, completion=response, reference=reference_of(label)
         )
         by_think[think].append((i, item))
-    deadline, seconds = deadline_of(http, deadline_s, timeout)
+    deadline, seconds = deadline_of(http, query=True)
     groups = [(think, entries) for think, entries in by_think.items() if entries]
     async with hang_up(http) as gone:
         # prompts with and without <think> are scored under two plans, concurrently

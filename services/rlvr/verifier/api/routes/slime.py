@@ -42,7 +42,7 @@ from ...schemas import RewardName, VerifyItem, results_wire
 from ..adapter_options import chosen_scores
 from ..bodies import ServiceRoute
 from ..deps import Services, get_services
-from ..waiting import DeadlineHeader, DeadlineQuery, deadline_of, hang_up
+from ..waiting import HEADER_PARAMETER, QUERY_PARAMETER, deadline_of, hang_up
 
 router = APIRouter(route_class=ServiceRoute)
 
@@ -59,6 +59,7 @@ class SlimeRequest(BaseModel):
 
 @router.post(
     "/slime",
+    openapi_extra={"parameters": [QUERY_PARAMETER, HEADER_PARAMETER]},
     response_model=dict[str, Any],
     summary="slime remote reward protocol",
 )
@@ -71,8 +72,6 @@ async def slime(
     weights: Annotated[list[str] | None, Query(description="name:value, one per score")] = None,
     think_in_prompt: Annotated[bool | None, Query(description="default: from the prompt")] = None,
     mode: Annotated[Literal["lenient", "strict"], Query(description="format mode")] = "lenient",
-    deadline_s: DeadlineQuery = None,
-    timeout: DeadlineHeader = None,
 ) -> Any:
     """The sample's reward as a dict: ``score``, each score, ``unscorable``, ``verdict``."""
     computed, chosen = chosen_scores(services.settings, rewards, weights)
@@ -84,7 +83,7 @@ async def slime(
         completion=strip_special_tokens(request.response),
         reference=reference_of(request.label),
     )
-    deadline, seconds = deadline_of(http, deadline_s, timeout)
+    deadline, seconds = deadline_of(http, query=True)
     plan = services.plan(computed, chosen, options)
     async with hang_up(http) as gone:
         scored = await services.gatherer.verify([item], plan, deadline, seconds, gone)

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from ...schemas import VerifyRequest, VerifyResponse, results_wire
 from ..bodies import ERROR_RESPONSES, ServiceRoute, read_request, request_body, respond
 from ..deps import Services, get_services
-from ..waiting import DeadlineHeader, deadline_of, hang_up
+from ..waiting import HEADER_PARAMETER, deadline_of, hang_up
 
 router = APIRouter(route_class=ServiceRoute)
 SMALL = 64  # results rendered on the event loop up to this many items
@@ -20,13 +20,12 @@ SMALL = 64  # results rendered on the event loop up to this many items
     "/verify",
     response_model=VerifyResponse,
     responses=ERROR_RESPONSES,
-    openapi_extra=request_body(VerifyRequest),
+    openapi_extra={**request_body(VerifyRequest), "parameters": [HEADER_PARAMETER]},
     summary="Score a batch of completions",
 )
 async def verify(
     request: Request,
     services: Annotated[Services, Depends(get_services)],
-    timeout: DeadlineHeader = None,
 ) -> Response:
     """One result per item, same order and ids; one bad item never fails the batch."""
     started = time.perf_counter()
@@ -39,7 +38,7 @@ async def verify(
     )
     answer = body.answer.options() if body.answer else None
     plan = services.plan(body.rewards, body.weights, body.options, answer)
-    deadline, seconds = deadline_of(request, body.deadline_s, timeout)
+    deadline, seconds = deadline_of(request, body.deadline_s)
     async with hang_up(request) as gone:
         results = await services.gatherer.verify(body.items, plan, deadline, seconds, gone)
     if results is None:  # the client hung up: nobody to answer
