@@ -159,9 +159,19 @@ FORMS = {
 
 
 def make_items(
-    n: int, group_size: int = 8, wrong_rate: float = 0.2, seed: int = 0, form: str = "tagged"
+    n: int,
+    group_size: int = 8,
+    wrong_rate: float = 0.2,
+    seed: int = 0,
+    form: str = "tagged",
+    duplicate_rate: float = 0.0,
 ) -> list[MathItem]:
-    """``n`` items in groups of ``group_size`` completions sharing a prompt and gold answer."""
+    """``n`` items in groups of ``group_size`` completions sharing a prompt and gold answer.
+
+    With ``duplicate_rate``, that share of the samples after a group's first repeats an
+    earlier sample of the group word for word (as a policy sampling at low temperature, or
+    one that has converged on a prompt, does): GRPO batches repeat themselves.
+    """
     r = random.Random(seed)
     items: list[MathItem] = []
     kinds = list(KINDS)
@@ -169,10 +179,18 @@ def make_items(
     while len(items) < n:
         kind = kinds[prompt % len(kinds)]
         gold, right, wrong = KINDS[kind](r)
+        group: list[MathItem] = []
         for sample in range(min(group_size, n - len(items))):
+            # (no draw at all without duplicates: a seed gives the items it always gave)
+            if duplicate_rate > 0 and group and r.random() < duplicate_rate:
+                copy = r.choice(group)
+                name = f"p{prompt}-s{sample}"
+                items.append(MathItem(name, kind, gold, copy.completion, copy.correct))
+                continue
             correct = r.random() >= wrong_rate
             answer = r.choice(right if correct else wrong)
             completion = f"<think>\n{_reasoning(r)}\n</think>\n" + FORMS[form].format(answer=answer)
-            items.append(MathItem(f"p{prompt}-s{sample}", kind, gold, completion, correct))
+            group.append(MathItem(f"p{prompt}-s{sample}", kind, gold, completion, correct))
+            items.append(group[-1])
         prompt += 1
     return items

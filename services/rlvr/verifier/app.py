@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
@@ -10,6 +11,7 @@ from types import MappingProxyType
 from fastapi import FastAPI
 
 from . import __version__
+from .admission import Admission, AdmissionMiddleware
 from .api.bodies import install_openapi
 from .api.deps import Services
 from .api.routes import analyze, health, openrlhf, verify, vote
@@ -17,6 +19,7 @@ from .api.routes import slime as slime_route
 from .dispatch import Scorer
 from .drain import Drain, DrainMiddleware
 from .errors import BodySizeLimit, install_error_handlers
+from .gather import Gatherer
 from .metrics import Metrics
 from .parts import build_parts
 from .sandboxes import code_domain, start_sandbox
@@ -51,20 +54,38 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             domains["code"] = code_domain(settings, sandbox)
         everything = MappingProxyType(domains)
         threads = ThreadPoolExecutor(settings.sandbox_size, thread_name_prefix="io-scoring")
+        scorer = Scorer(pool, everything, threads, settings.kill_grace_s)
+        metrics = Metrics(everything)
+        admission = Admission(
+            settings.max_pending_items, lambda: scorer.pending, lambda: scorer.completed, metrics
+        )
+        gatherer = Gatherer(
+            scorer,
+            parts.limits,
+            metrics,
+            admission,
+            window_s=settings.gather_ms / 1000,
+            max_items=settings.gather_max_items,
+            crowd=lambda: drain.inflight,
+        )
         app.state.services = Services(
             settings=settings,
             domains=everything,
             default_plan=parts.plan,
             limits=parts.limits,
             pool=pool,
-            scorer=Scorer(pool, everything, threads, settings.kill_grace_s),
-            metrics=Metrics(everything),
+            scorer=scorer,
+            metrics=metrics,
             drain=drain,
+            admission=admission,
+            gatherer=gatherer,
             sandbox=sandbox,
         )
+        sampler = asyncio.get_running_loop().create_task(admission.rate.run())
         try:
             yield
         finally:
+            sampler.cancel()
             pool.close()
             threads.shutdown(wait=False, cancel_futures=True)
             if sandbox is not None:
@@ -79,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.drain = drain
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(AdmissionMiddleware)  # refuses (429) before the body is buffered
     app.add_middleware(DrainMiddleware, drain=drain)  # outermost: refuses before reading bodies
     app.include_router(verify.router)
     app.include_router(vote.router)

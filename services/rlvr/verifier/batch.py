@@ -1,4 +1,4 @@
-"""Turn a validated batch into results: check limits, score each distinct item once, fan out.
+"""Read a validated batch: check limits, find the distinct jobs; and build the results.
 
 GRPO batches repeat themselves (a group shares a prompt and often an answer), so
 items with the same (domain, completion, reference, num_tokens) are scored once and
@@ -6,22 +6,19 @@ the result is copied to each of them. Every distinct item is its own task, so on
 slow item holds one worker and delays nothing else. Every item gets exactly one
 result, in order.
 
-The work is split so that the event loop only waits: :func:`prepare` (reading,
-de-duplicating) and :func:`finish` (building the results) are CPU work that
-:func:`verify_items` runs on a thread; :func:`score` awaits the workers.
+:func:`prepare` and :func:`results` are CPU work, run on a thread for large batches;
+:mod:`.gather` reads the items of several concurrent requests as one batch with
+:func:`prepare`, and :mod:`.claims` waits for the scoring.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 
-from .dispatch import Scorer
-from .metrics import Metrics
 from .schemas import InvalidItem, VerifyItem, VerifyResult
-from .scoring import Job, Outcome, ScoringPlan
+from .scoring import Job, Outcome
 from .vocabulary import ErrorCode
 
 
@@ -40,6 +37,7 @@ class Batch:
     known: dict[int, tuple[str, Outcome]] = field(default_factory=dict)  # → (domain, outcome)
     jobs: list[Job] = field(default_factory=list)
     positions: list[list[int]] = field(default_factory=list)  # per job, the items sharing it
+    keys: list[Hashable] = field(default_factory=list)  # per job: equal for identical jobs
     outcomes: list[Outcome | None] = field(default_factory=list)  # per job, once scored
 
 
@@ -88,6 +86,7 @@ def prepare(items: Sequence[VerifyItem | InvalidItem], limits: ItemLimits) -> Ba
         job_index = index.get(key)
         if job_index is None:
             index[key] = job_index = len(batch.jobs)
+            batch.keys.append(key)
             batch.jobs.append(Job(item.domain, text, item.reference, item.num_tokens, oversize))
             batch.positions.append([])
         batch.positions[job_index].append(position)
@@ -95,45 +94,10 @@ def prepare(items: Sequence[VerifyItem | InvalidItem], limits: ItemLimits) -> Ba
     return batch
 
 
-async def score(batch: Batch, plan: ScoringPlan, scorer: Scorer, metrics: Metrics) -> None:
-    """Score every distinct job of ``batch`` concurrently (the pool bounds the parallelism)."""
-
-    async def one(job_index: int) -> None:
-        job = batch.jobs[job_index]
-        outcome = await scorer.score(job, plan)
-        batch.outcomes[job_index] = outcome
-        count = len(batch.positions[job_index])
-        metrics.observe(job.domain, outcome.status, outcome.elapsed_s, count=count)
-        metrics.observe_judge(job.domain, outcome.details.get("judge"), count=count)
-
-    for domain, outcome in batch.known.values():
-        metrics.observe(domain, outcome.status, 0.0)
-    await asyncio.gather(*(one(i) for i in range(len(batch.jobs))))
-
-
-def finish(batch: Batch) -> list[VerifyResult]:
+def results(ids: Sequence[str | None], outcomes: Sequence[Outcome | None]) -> list[VerifyResult]:
     """One result per item, in order; an item left without an outcome says so."""
-    outcomes: list[Outcome | None] = [None] * len(batch.ids)
-    for position, (_, outcome) in batch.known.items():
-        outcomes[position] = outcome
-    for job_outcome, positions in zip(batch.outcomes, batch.positions, strict=True):
-        for position in positions:
-            outcomes[position] = job_outcome
     missing = Outcome.failed(ErrorCode.INTERNAL_ERROR, "no result was produced for this item")
     return [
         VerifyResult.of(item_id, outcome if outcome is not None else missing)
-        for item_id, outcome in zip(batch.ids, outcomes, strict=True)
+        for item_id, outcome in zip(ids, outcomes, strict=True)
     ]
-
-
-async def verify_items(
-    items: Sequence[VerifyItem | InvalidItem],
-    plan: ScoringPlan,
-    scorer: Scorer,
-    limits: ItemLimits,
-    metrics: Metrics,
-) -> list[VerifyResult]:
-    """Score ``items`` and return one result per item, in the same order."""
-    batch = await asyncio.to_thread(prepare, items, limits)
-    await score(batch, plan, scorer, metrics)
-    return await asyncio.to_thread(finish, batch)

@@ -17,9 +17,10 @@ the scorer itself. What it cannot see, this module handles:
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .domains import Domain
@@ -27,6 +28,35 @@ from .scoring import Job, Outcome, ScoringPlan, score_item
 from .tasks import score_penalty
 from .vocabulary import ErrorCode, Reason
 from .workers import Failure, FailureKind, Priority, WorkerPool
+
+
+class _Tally:
+    """Tasks queued or running, and answered; updated from the threads that finish them."""
+
+    def __init__(self) -> None:
+        self.live = self.completed = 0
+        self._lock = threading.Lock()
+
+    def started(self) -> None:
+        with self._lock:
+            self.live += 1
+
+    def settled(self, future: Future[Any]) -> None:
+        with self._lock:
+            self.live -= 1
+            if not future.cancelled():
+                self.completed += 1
+
+
+@dataclass
+class Progress:
+    """The tasks one job has used so far, so a waiter can tell whether its scoring started
+    (a started item is finished under its own limits; a queued one can be cancelled)."""
+
+    futures: list[Future[Any]] = field(default_factory=list)
+
+    def started(self) -> bool:
+        return any(future.running() or future.done() for future in self.futures)
 
 
 @dataclass(frozen=True)
@@ -37,20 +67,38 @@ class Scorer:
     domains: Mapping[str, Domain]
     threads: ThreadPoolExecutor  # one per sandbox container: no thread waits for one
     kill_grace_s: float
+    # jobs on ``threads``: queued or running, and answered (the pool counts its own)
+    _threaded: _Tally = field(default_factory=lambda: _Tally(), repr=False)
 
-    async def score(self, job: Job, plan: ScoringPlan) -> Outcome:
-        """One Outcome for ``job``, whatever happens to the worker scoring it."""
+    async def score(self, job: Job, plan: ScoringPlan, progress: Progress | None = None) -> Outcome:
+        """One Outcome for ``job``, whatever happens to the worker scoring it. Cancelling
+        the caller cancels the job's task if it has not started."""
+        progress = progress if progress is not None else Progress()
         domain = self.domains.get(job.domain)
         if domain is not None and domain.waits_on_io:
             # SIGALRM works only on a main thread; the sandbox enforces these items' limits.
             threaded = replace(plan, soft_timeout_s=0.0)
-            loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self.threads, score_item, job, threaded, self.domains)
+            future = self.threads.submit(score_item, job, threaded, self.domains)
+            self._threaded.started()
+            future.add_done_callback(self._threaded.settled)
+            progress.futures.append(future)
+            outcome: Outcome = await asyncio.wrap_future(future)
+            return outcome
         limit = plan.soft_timeout_s + self.kill_grace_s
-        result = await self.run_task(score_item, job, plan, limit_s=limit)
+        result = await self.run_task(score_item, job, plan, limit_s=limit, progress=progress)
         if isinstance(result, Outcome):
             return result
-        return await self._after_failure(job, plan, result)
+        return await self._after_failure(job, plan, result, progress)
+
+    @property
+    def pending(self) -> int:
+        """Jobs queued or running, in the workers and on the sandbox threads."""
+        return self.pool.pending + self._threaded.live
+
+    @property
+    def completed(self) -> int:
+        """Tasks answered since start, in the workers and on the sandbox threads."""
+        return self.pool.completed + self._threaded.completed
 
     async def run_task(
         self,
@@ -58,14 +106,30 @@ class Scorer:
         *args: Any,
         limit_s: float | None = None,
         priority: Priority = Priority.NORMAL,
+        progress: Progress | None = None,
     ) -> Any:
         """``fn(*args, domains)`` in a worker; a task whose worker died is run once more."""
-        result = await self.pool.run(fn, *args, limit_s=limit_s, priority=priority)
+        result = await self._run(fn, args, limit_s, priority, progress)
         if isinstance(result, Failure) and result.kind is FailureKind.DIED:
-            result = await self.pool.run(fn, *args, limit_s=limit_s, priority=Priority.FOLLOW_UP)
+            result = await self._run(fn, args, limit_s, Priority.FOLLOW_UP, progress)
         return result
 
-    async def _after_failure(self, job: Job, plan: ScoringPlan, failure: Failure) -> Outcome:
+    async def _run(
+        self,
+        fn: Callable[..., Any],
+        args: tuple[Any, ...],
+        limit_s: float | None,
+        priority: Priority,
+        progress: Progress | None,
+    ) -> Any:
+        future = self.pool.submit(fn, *args, limit_s=limit_s, priority=priority)
+        if progress is not None:
+            progress.futures.append(future)
+        return await asyncio.wrap_future(future)
+
+    async def _after_failure(
+        self, job: Job, plan: ScoringPlan, failure: Failure, progress: Progress
+    ) -> Outcome:
         if failure.kind is FailureKind.UNAVAILABLE:
             return Outcome.failed(ErrorCode.WORKER_CRASHED, failure.message)
         if failure.kind is FailureKind.RAISED:  # score_item catches everything: a bug
@@ -77,16 +141,8 @@ class Scorer:
             reason, info = Reason.SCORER_FAILED, {"error": failure.message}
         limit = plan.soft_timeout_s + self.kill_grace_s
         for formats in (True, False):
-            follow_up = await self.pool.run(
-                score_penalty,
-                job,
-                plan,
-                reason.value,
-                info,
-                formats,
-                limit_s=limit,
-                priority=Priority.FOLLOW_UP,
-            )
+            args = (job, plan, reason.value, info, formats)
+            follow_up = await self._run(score_penalty, args, limit, Priority.FOLLOW_UP, progress)
             if isinstance(follow_up, Outcome):
                 return follow_up
             if follow_up.kind is FailureKind.UNAVAILABLE:

@@ -43,11 +43,15 @@ class ApiError(Exception):
     """Raise from a route to answer with ``code`` (and the HTTP status the vocabulary gives it)."""
 
     def __init__(
-        self, code: ErrorCode, message: str, details: list[dict[str, Any]] | None = None
+        self,
+        code: ErrorCode,
+        message: str,
+        details: list[dict[str, Any]] | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.status, self.code, self.message = REQUEST_ERRORS[code], code, message
-        self.details = details
+        self.details, self.headers = details, headers
 
 
 def error_response(
@@ -98,7 +102,7 @@ async def _on_validation(request: Request, exc: Exception) -> JSONResponse:
 
 async def _on_api_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
-    return error_response(exc.code, exc.message, exc.details)
+    return error_response(exc.code, exc.message, exc.details, headers=exc.headers)
 
 
 async def _on_http(request: Request, exc: Exception) -> JSONResponse:

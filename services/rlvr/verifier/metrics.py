@@ -48,7 +48,10 @@ class Metrics:
             "rlvr_pool_workers", "Scoring worker processes", registry=self.registry
         )
         self.queue_depth = Gauge(
-            "rlvr_queue_depth", "Distinct items waiting for or being scored", registry=self.registry
+            "rlvr_queue_depth",
+            "Items accepted and not yet scored (distinct items once read); backpressure "
+            "compares it to RLVR_MAX_PENDING_ITEMS",
+            registry=self.registry,
         )
         self.workers_killed = Gauge(
             "rlvr_workers_killed",
@@ -64,6 +67,23 @@ class Metrics:
         )
         self.inflight_requests = Gauge(
             "rlvr_inflight_requests", "Scoring requests being answered", registry=self.registry
+        )
+        self.gathered_requests = Histogram(
+            "rlvr_gathered_requests",
+            "Scoring requests read as one batch (1: not gathered with any other)",
+            buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256),
+            registry=self.registry,
+        )
+        self.refused = Counter(
+            "rlvr_requests_refused",
+            "Scoring requests refused, by code (overloaded: 429, the queue was too deep)",
+            ["code"],
+            registry=self.registry,
+        )
+        self.drain_rate = Gauge(
+            "rlvr_drain_rate",
+            "Tasks answered per second while there was work, over the last 10 s",
+            registry=self.registry,
         )
         self.draining = Gauge(
             "rlvr_draining", "1 while the service drains before stopping", registry=self.registry

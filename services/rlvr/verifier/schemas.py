@@ -230,6 +230,13 @@ class VerifyRequest(BaseModel):
     )
     options: Options | None = Field(None, description="parameters of the format rewards")
     answer: AnswerChoices | None = Field(None, description="how final answers are read")
+    deadline_s: Annotated[float, Field(strict=True, gt=0, le=86_400)] | None = Field(
+        None,
+        description="seconds from the request's arrival after which items still waiting "
+        "for a worker come back status timeout, deadline_exceeded, reward null (an item "
+        "being scored is finished under the server's item limit); the X-Request-Timeout "
+        "header does the same, the earliest wins",
+    )
 
     @field_validator("rewards")
     @classmethod
@@ -410,7 +417,11 @@ class HealthResponse(BaseModel):
         "soft_timeout, rss, tasks"
     )
     processes: list[WorkerHealth]
-    pending_items: int = Field(description="tasks queued or running in the workers")
+    pending_items: int = Field(
+        description="items accepted and not yet scored (distinct items once read), in the "
+        "workers and on the sandbox threads; past RLVR_MAX_PENDING_ITEMS new scoring "
+        "requests get 429 overloaded"
+    )
     inflight_requests: int = Field(description="scoring requests being answered")
     domains: list[str]
     rewards: list[str]

@@ -50,6 +50,23 @@ class Settings(BaseSettings):
         120.0, ge=0, description="on SIGTERM, how long in-flight requests may take to finish"
     )
 
+    gather_ms: float = Field(
+        5.0,
+        ge=0,
+        le=1000,
+        description="how long a small scoring request waits for concurrent ones with the same "
+        "plan, to be scored as one batch (0: never)",
+    )
+    gather_max_items: int = Field(
+        64, ge=1, description="a request with more items is a batch already: it never waits"
+    )
+    max_pending_items: int = Field(
+        40_000,
+        ge=0,
+        description="queue depth (items accepted and not yet scored) past which new scoring "
+        "requests get 429 overloaded with Retry-After (0: never refuse)",
+    )
+
     max_items: int = Field(20_000, ge=1)
     max_body_bytes: int = Field(256 * 1024 * 1024, ge=1024)
     max_completion_chars: int = Field(400_000, ge=1)

@@ -28,6 +28,7 @@ class ErrorCode(StrEnum):
     NOT_FOUND = "not_found"
     METHOD_NOT_ALLOWED = "method_not_allowed"
     DRAINING = "draining"
+    OVERLOADED = "overloaded"
     # One item (status error or timeout, reward null); some also answer a whole request.
     INVALID_ITEM = "invalid_item"
     ITEM_TOO_LARGE = "item_too_large"
@@ -38,6 +39,7 @@ class ErrorCode(StrEnum):
     VOTE_UNSUPPORTED = "vote_unsupported"
     SANDBOX_UNAVAILABLE = "sandbox_unavailable"
     ITEM_TIMEOUT = "item_timeout"
+    DEADLINE_EXCEEDED = "deadline_exceeded"
     WORKER_CRASHED = "worker_crashed"
     SCORING_FAILED = "scoring_failed"
     INTERNAL_ERROR = "internal_error"
@@ -53,6 +55,7 @@ REQUEST_ERRORS: MappingProxyType[ErrorCode, int] = MappingProxyType(
         ErrorCode.NOT_FOUND: 404,
         ErrorCode.METHOD_NOT_ALLOWED: 405,
         ErrorCode.DRAINING: 503,
+        ErrorCode.OVERLOADED: 429,
         ErrorCode.WORKER_CRASHED: 503,
         ErrorCode.INTERNAL_ERROR: 500,
     }
@@ -69,7 +72,8 @@ class Blame(StrEnum):
 
     REFERENCE = "reference"  # the dataset's gold data is unusable
     CALLER = "caller"  # the request named something that does not exist or is malformed
-    INFRASTRUCTURE = "infrastructure"  # the service could not do its job; retrying may help
+    # the service could not do its job (in the time the caller gave); retrying may help
+    INFRASTRUCTURE = "infrastructure"
 
 
 BLAME: MappingProxyType[ErrorCode, Blame] = MappingProxyType(
@@ -83,6 +87,9 @@ BLAME: MappingProxyType[ErrorCode, Blame] = MappingProxyType(
         ErrorCode.UNSUPPORTED_LANGUAGE: Blame.REFERENCE,
         ErrorCode.SANDBOX_UNAVAILABLE: Blame.INFRASTRUCTURE,
         ErrorCode.ITEM_TIMEOUT: Blame.INFRASTRUCTURE,
+        # Only items still waiting for a worker are cut at a deadline (an item being scored
+        # is finished under its own limits), so a slow completion cannot earn this.
+        ErrorCode.DEADLINE_EXCEEDED: Blame.INFRASTRUCTURE,
         ErrorCode.WORKER_CRASHED: Blame.INFRASTRUCTURE,
         ErrorCode.SCORING_FAILED: Blame.INFRASTRUCTURE,
         ErrorCode.INTERNAL_ERROR: Blame.INFRASTRUCTURE,

@@ -16,8 +16,10 @@ milliseconds and never inherits the service's threads, sockets or sandbox connec
 A task's result is its value or a :class:`Failure`, never an exception.
 
 The queue is a priority queue: follow-up tasks of items already being scored (a retry,
-a reference check) go before new work. A request queue, batching across requests or
-backpressure can sit in front of :meth:`WorkerPool.submit`.
+a reference check) go before new work. A task's future can be cancelled while it waits
+(a request's deadline passed, its client hung up): the slot that reaches it skips it.
+Cross-request batching (:mod:`.gather`) and backpressure (:mod:`.admission`) sit in front
+of :meth:`WorkerPool.submit`.
 """
 
 from __future__ import annotations
@@ -330,6 +332,8 @@ class WorkerPool:
         self._order = itertools.count()
         self._lock = threading.Lock()
         self._restarts: Counter[str] = Counter()
+        self._live = 0  # tasks submitted and neither answered nor cancelled
+        self._completed = 0  # tasks answered since start (the drain rate is measured on it)
         self._slots = [_Slot(self, i) for i in range(config.size)]
         for slot in self._slots:
             slot.start()
@@ -347,9 +351,19 @@ class WorkerPool:
         task = _Task(fn, args, limit_s if limit_s is not None else self.config.hard_limit_s)
         if self.closing:
             task.future.set_result(Failure(FailureKind.UNAVAILABLE, "the service is stopping"))
-        else:
-            self.queue.put((priority, next(self._order), task))
+            return task.future
+        with self._lock:
+            self._live += 1
+        # A cancelled task stays in the queue until a slot skips it, but is no longer pending.
+        task.future.add_done_callback(self._settled)
+        self.queue.put((priority, next(self._order), task))
         return task.future
+
+    def _settled(self, future: Future[Any]) -> None:
+        with self._lock:
+            self._live -= 1
+            if not future.cancelled():
+                self._completed += 1
 
     async def run(
         self,
@@ -373,8 +387,13 @@ class WorkerPool:
 
     @property
     def pending(self) -> int:
-        """Tasks queued or running."""
-        return self.queue.qsize() + sum(1 for slot in self._slots if slot.busy)
+        """Tasks queued or running (a cancelled task is not)."""
+        return self._live
+
+    @property
+    def completed(self) -> int:
+        """Tasks answered since start."""
+        return self._completed
 
     def problems(self) -> list[str]:
         """What is wrong with the pool: no worker ready yet, or a slot that has been without

@@ -221,3 +221,24 @@ def test_coalescer_hands_a_failure_to_every_waiting_caller() -> None:
 
     outcomes = asyncio.run(scenario())
     assert all(isinstance(o, ServiceError) and o.code == "invalid_request" for o in outcomes)
+
+
+def test_verify_requests_carry_a_deadline_inside_the_clients_own_timeout() -> None:
+    seen: list[str | None] = []
+
+    def capture(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("X-Request-Timeout"))
+        return _echo(request)
+
+    items: list[dict[str, object]] = [{"id": "a"}]
+    for options, expected in (
+        ({"timeout_s": 100.0}, "90"),  # by default 90% of the timeout
+        ({"timeout_s": 100.0, "deadline_s": 12.5}, "12.5"),
+        ({"deadline_s": None}, None),  # none sent
+    ):
+        client = AsyncVerifierClient("http://x", transport=httpx.MockTransport(capture), **options)
+        _run(client, items)
+        assert seen.pop() == expected
+    for wrong in (0.0, -1.0, 10**6):
+        with pytest.raises(ConfigError, match="deadline_s"):
+            AsyncVerifierClient("http://x", deadline_s=wrong)

@@ -31,6 +31,8 @@ SERVICE_CODES = {
     "invalid_reference": "not the completion",
     "unsupported_language": "not the completion",
     "sandbox_unavailable": "not the completion",
+    # cut only while still queued: a slow completion is finished and charged instead
+    "deadline_exceeded": "not the completion",
     "item_too_large": "the completion",
     "item_timeout": "the completion",
     "worker_crashed": "the completion",
@@ -49,7 +51,7 @@ EDGE_TEXTS = [
 
 
 def _failure(code: str) -> dict[str, Any]:
-    status = "timeout" if code == "item_timeout" else "error"
+    status = "timeout" if code in ("item_timeout", "deadline_exceeded") else "error"
     return {"status": status, "reward": None, "scores": {}, "error": {"code": code}}
 
 

@@ -8,6 +8,11 @@ order. Retries follow a :class:`~rlvr.trainer.retry.RetryPolicy` (connection err
 double-counts anything. A busy service's ``Retry-After`` (429 or 503) is waited out, for up
 to ``busy_wait_s`` in all. Errors are typed (:mod:`rlvr.trainer.errors`).
 
+Each ``/verify`` request carries a deadline (``X-Request-Timeout``, by default 90% of
+``timeout_s``): items the service could not start by then come back ``status: timeout``,
+``deadline_exceeded`` (unscorable, :mod:`rlvr.trainer.verdicts`) rather than the whole
+request outliving the client's patience and being sent again.
+
 Connections are long-lived: an :class:`AsyncVerifierClient` keeps one connection pool per
 event loop, and a :class:`VerifierClient` runs one on a private event-loop thread for its
 whole life, whatever thread or loop calls it. Both pickle (to their settings), so reward
@@ -26,7 +31,7 @@ import os
 import threading
 import weakref
 from collections.abc import Coroutine, Sequence
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import httpx
 
@@ -34,6 +39,11 @@ from .errors import ConfigError
 from .retry import RetryPolicy, post_json
 
 DEFAULT_URL = "http://127.0.0.1:8000"
+# The service's deadline header: items still queued then come back deadline_exceeded
+# instead of the request outliving the client's own timeout (servers without it ignore it).
+DEADLINE_HEADER = "X-Request-Timeout"
+DEADLINE_SHARE = 0.9  # of timeout_s, by default: the answer arrives before the client gives up
+MAX_DEADLINE_S = 86_400.0
 T = TypeVar("T")
 
 
@@ -67,6 +77,7 @@ class AsyncVerifierClient:
         backoff_s: float = 0.5,
         transport: httpx.AsyncBaseTransport | None = None,
         busy_wait_s: float = 600.0,
+        deadline_s: float | Literal["auto"] | None = "auto",
     ) -> None:
         self.urls = split_urls(url)
         if not self.urls:
@@ -75,6 +86,10 @@ class AsyncVerifierClient:
             raise ConfigError("batch_size and max_concurrency must be at least 1")
         self.batch_size, self.max_concurrency = batch_size, max_concurrency
         self.timeout_s = timeout_s
+        deadline = round(DEADLINE_SHARE * timeout_s, 3) if deadline_s == "auto" else deadline_s
+        if deadline is not None and not 0 < deadline <= MAX_DEADLINE_S:
+            raise ConfigError(f"deadline_s must be in (0, {MAX_DEADLINE_S:g}] seconds, or None")
+        self.deadline_s = deadline
         self.policy = RetryPolicy(retries, backoff_s, busy_wait_s=busy_wait_s)
         self._transport = transport
         self._next_url = itertools.cycle(range(len(self.urls)))
@@ -110,7 +125,8 @@ class AsyncVerifierClient:
     ) -> list[dict[str, Any]]:
         """One result per item, in order, however many items there are."""
         fields = _request_fields(rewards, weights, options)
-        return await self._batched("/verify", "items", list(items), fields)
+        headers = {} if self.deadline_s is None else {DEADLINE_HEADER: f"{self.deadline_s:g}"}
+        return await self._batched("/verify", "items", list(items), fields, headers)
 
     async def vote(
         self, prompts: Sequence[dict[str, Any]], k: Sequence[int] = (1,)
@@ -121,21 +137,32 @@ class AsyncVerifierClient:
         return await self._batched("/analyze", "completions", list(completions), {})
 
     async def _batched(
-        self, path: str, field: str, entries: list[Any], extra: dict[str, Any]
+        self,
+        path: str,
+        field: str,
+        entries: list[Any],
+        extra: dict[str, Any],
+        headers: dict[str, str] | None = None,
     ) -> list[dict[str, Any]]:
         if not entries:
             return []
         chunks = [entries[i : i + self.batch_size] for i in range(0, len(entries), self.batch_size)]
         answers = await asyncio.gather(
-            *(self._post(path, {field: chunk, **extra}) for chunk in chunks)
+            *(self._post(path, {field: chunk, **extra}, headers) for chunk in chunks)
         )
         return [result for answer in answers for result in answer["results"]]
 
-    async def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    async def _post(
+        self, path: str, body: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> dict[str, Any]:
         http, gate = self._session()
         async with gate:
             return await post_json(
-                http, lambda: self.urls[next(self._next_url)] + path, body, policy=self.policy
+                http,
+                lambda: self.urls[next(self._next_url)] + path,
+                body,
+                headers=headers,
+                policy=self.policy,
             )
 
     async def aclose(self) -> None:

@@ -3,7 +3,8 @@
 A result that is not ``ok`` is one of two kinds, and they must not be confused:
 
 - **unscorable**: nothing the completion did could have changed it (no or a bad reference,
-  an unknown domain or language, the code sandbox down, a malformed item). Every sample of
+  an unknown domain or language, the code sandbox down, a malformed item, the request's
+  deadline passing before the item was started). Every sample of
   the prompt shares it, so the adapters give ``None`` where the trainer can skip a sample
   (TRL) and a neutral number where it cannot (verl, OpenRLHF), flagged ``unscorable``.
 - **the completion's doing**: scoring timed out, the completion was too large, it crashed
@@ -36,6 +37,9 @@ NOT_THE_COMPLETIONS_DOING = frozenset(
         "unsupported_language",
         "sandbox_unavailable",
         "invalid_item",
+        # The caller's deadline passed while the item still waited for a worker: the
+        # service cuts only items it has not started, so a slow completion cannot earn it.
+        "deadline_exceeded",
     }
 )
 

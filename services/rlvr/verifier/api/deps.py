@@ -10,6 +10,7 @@ from fastapi import Request
 
 from rlvr.sandbox.pool import SandboxPool
 
+from ..admission import Admission
 from ..batch import ItemLimits
 from ..dispatch import Scorer
 from ..domains import Domain
@@ -17,6 +18,7 @@ from ..domains.base import AnswerOptions
 from ..domains.fmt import FormatOptions
 from ..drain import Drain
 from ..errors import ApiError
+from ..gather import Gatherer
 from ..metrics import Metrics
 from ..scoring import ScoringPlan
 from ..settings import Settings
@@ -36,6 +38,8 @@ class Services:
     scorer: Scorer
     metrics: Metrics
     drain: Drain
+    admission: Admission
+    gatherer: Gatherer  # every /verify, /openrlhf and /slime item is scored through it
     sandbox: SandboxPool | None = None
 
     def plan(

@@ -51,7 +51,7 @@ async def health(services: Annotated[Services, Depends(get_services)]) -> Respon
             )
             for w in pool.workers()
         ],
-        pending_items=pool.pending,
+        pending_items=services.admission.depth,
         inflight_requests=services.drain.inflight,
         domains=sorted(services.domains),
         rewards=list(REWARD_NAMES),
@@ -79,7 +79,8 @@ async def metrics(services: Annotated[Services, Depends(get_services)]) -> Respo
     pool = services.pool
     restarts = pool.restarts()
     gauges.pool_workers.set(pool.alive)
-    gauges.queue_depth.set(pool.pending)
+    gauges.queue_depth.set(services.admission.depth)
+    gauges.drain_rate.set(services.admission.rate.per_second() or 0.0)
     gauges.workers_killed.set(restarts.get("hard_timeout", 0) + restarts.get("died", 0))
     for reason, count in restarts.items():
         gauges.worker_restarts.labels(reason=reason).set(count)

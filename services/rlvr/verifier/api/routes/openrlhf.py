@@ -20,22 +20,22 @@ doing scores as the worst answer (``rlvr.trainer.verdicts``).
 Query parameters (repeat a parameter for several values: OpenRLHF splits its URL on commas):
 ``domain`` (default math), ``rewards`` and ``weights`` (``name:value``; default: the
 server's), ``think_in_prompt`` (default: true when the prompt ends with ``<think>``) and
-``mode`` (``lenient`` or ``strict``), e.g.
+``mode`` (``lenient`` or ``strict``) and ``deadline_s``, e.g.
 ``/openrlhf?domain=math&rewards=accuracy&rewards=format&weights=accuracy:1&weights=format:0.2``.
 """
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from rlvr.trainer.items import reference_of, response_of
 from rlvr.trainer.verdicts import trainer_reward, trainer_scores
 
-from ...batch import verify_items
 from ...domains.fmt import FormatOptions
 from ...errors import ApiError
 from ...schemas import RewardName, VerifyItem, results_wire
@@ -43,6 +43,7 @@ from ...vocabulary import ErrorCode
 from ..adapter_options import WeightPair, chosen_scores
 from ..bodies import ServiceRoute
 from ..deps import Services, get_services
+from ..waiting import HEADER_PARAMETER, QUERY_PARAMETER, deadline_of, hang_up
 
 router = APIRouter(route_class=ServiceRoute)
 
@@ -72,18 +73,20 @@ class OpenRLHFResponse(BaseModel):
 
 @router.post(
     "/openrlhf",
+    openapi_extra={"parameters": [QUERY_PARAMETER, HEADER_PARAMETER]},
     response_model=OpenRLHFResponse,
     summary="OpenRLHF remote reward protocol",
 )
 async def openrlhf(
     request: OpenRLHFRequest,
+    http: Request,
     services: Annotated[Services, Depends(get_services)],
     domain: Annotated[str, Query(description="scoring domain of every sample")] = "math",
     rewards: Annotated[list[RewardName] | None, Query(description="scores to compute")] = None,
     weights: Annotated[list[WeightPair] | None, Query(description="name:value per score")] = None,
     think_in_prompt: Annotated[bool | None, Query(description="default: from the prompt")] = None,
     mode: Annotated[Literal["lenient", "strict"], Query(description="format mode")] = "lenient",
-) -> OpenRLHFResponse:
+) -> Any:
     """One reward, score and log entry per query; an empty request gets empty lists."""
     n = len(request.query)
     for name, values in (("prompts", request.prompts), ("labels", request.labels)):
@@ -107,16 +110,28 @@ async def openrlhf(
             id=str(i), domain=domain, completion=response, reference=reference_of(label)
         )
         by_think[think].append((i, item))
-    options: dict[bool, FormatOptions] = {}
-    for think, entries in by_think.items():
-        if not entries:
-            continue
-        options[think] = FormatOptions(mode=mode, think_in_prompt=think)
-        plan = services.plan(computed, chosen, options[think])
-        scored = await verify_items(
-            [item for _, item in entries], plan, services.scorer, services.limits, services.metrics
+    deadline, seconds = deadline_of(http, query=True)
+    groups = [(think, entries) for think, entries in by_think.items() if entries]
+    async with hang_up(http) as gone:
+        # prompts with and without <think> are scored under two plans, concurrently
+        scored = await asyncio.gather(
+            *(
+                services.gatherer.verify(
+                    [item for _, item in entries],
+                    services.plan(
+                        computed, chosen, FormatOptions(mode=mode, think_in_prompt=think)
+                    ),
+                    deadline,
+                    seconds,
+                    gone,
+                )
+                for think, entries in groups
+            )
         )
-        for (i, _), result in zip(entries, results_wire(scored), strict=True):
+    for (_, entries), group_results in zip(groups, scored, strict=True):
+        if group_results is None:  # the client hung up: nobody to answer
+            return Response(status_code=499)
+        for (i, _), result in zip(entries, results_wire(group_results), strict=True):
             results[i] = result
 
     plain_options = asdict(FormatOptions(mode=mode))

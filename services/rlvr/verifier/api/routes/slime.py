@@ -21,7 +21,8 @@ distribution's ``rlvr.trainer.items`` like every dataset value, and the result b
 verdict rule (``rlvr.trainer.per_sample``): a failure of the completion's own doing scores
 as the worst answer. Query parameters as for ``/openrlhf``: ``domain`` (default math),
 ``rewards``, ``weights`` (``name:value``), ``think_in_prompt`` (default: when the prompt ends
-with ``<think>``) and ``mode``.
+with ``<think>``), ``mode`` and ``deadline_s``. Concurrent requests are scored together
+(:mod:`rlvr.verifier.gather`).
 """
 
 from __future__ import annotations
@@ -29,19 +30,19 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from rlvr.trainer.items import reference_of, strip_special_tokens
 from rlvr.trainer.per_sample import think_in_prompt as prompt_opens_think
 from rlvr.trainer.per_sample import verdict_of
 
-from ...batch import verify_items
 from ...domains.fmt import FormatOptions
 from ...schemas import RewardName, VerifyItem, results_wire
 from ..adapter_options import WeightPair, chosen_scores
 from ..bodies import ServiceRoute
 from ..deps import Services, get_services
+from ..waiting import HEADER_PARAMETER, QUERY_PARAMETER, deadline_of, hang_up
 
 router = APIRouter(route_class=ServiceRoute)
 
@@ -58,17 +59,20 @@ class SlimeRequest(BaseModel):
 
 @router.post(
     "/slime",
+    openapi_extra={"parameters": [QUERY_PARAMETER, HEADER_PARAMETER]},
+    response_model=dict[str, Any],
     summary="slime remote reward protocol",
 )
 async def slime(
     request: SlimeRequest,
+    http: Request,
     services: Annotated[Services, Depends(get_services)],
     domain: Annotated[str, Query(description="scoring domain")] = "math",
     rewards: Annotated[list[RewardName] | None, Query(description="scores to compute")] = None,
     weights: Annotated[list[WeightPair] | None, Query(description="name:value per score")] = None,
     think_in_prompt: Annotated[bool | None, Query(description="default: from the prompt")] = None,
     mode: Annotated[Literal["lenient", "strict"], Query(description="format mode")] = "lenient",
-) -> dict[str, Any]:
+) -> Any:
     """The sample's reward as a dict: ``score``, each score, ``unscorable``, ``verdict``."""
     computed, chosen = chosen_scores(services.settings, rewards, weights)
     think = prompt_opens_think(request.prompt) if think_in_prompt is None else think_in_prompt
@@ -79,13 +83,12 @@ async def slime(
         completion=strip_special_tokens(request.response),
         reference=reference_of(request.label),
     )
-    scored = await verify_items(
-        [item],
-        services.plan(computed, chosen, options),
-        services.scorer,
-        services.limits,
-        services.metrics,
-    )
+    deadline, seconds = deadline_of(http, query=True)
+    plan = services.plan(computed, chosen, options)
+    async with hang_up(http) as gone:
+        scored = await services.gatherer.verify([item], plan, deadline, seconds, gone)
+    if scored is None:  # the client hung up: nobody to answer
+        return Response(status_code=499)
     [result] = results_wire(scored)
     verdict = verdict_of(result, chosen, computed, asdict(options))
     return {
