@@ -94,11 +94,13 @@ def test_a_completion_that_breaks_the_checker_scores_zero_not_null(answer: str) 
 
 
 def test_a_format_reward_the_text_makes_too_slow_keeps_its_floor() -> None:
-    text = "<think>" + "\n" * 200_000 + "x</think><answer>\\boxed{5}</answer>"
-    plan = ScoringPlan(rewards=("accuracy", "reasoning_steps", "format"), soft_timeout_s=0.5)
+    # Each reward is linear in the text; together they take seconds over 400,000 characters.
+    text = "<think>" + "我想" * 200_000 + "</think><answer>\\boxed{5}</answer>"
+    slow = ("repetition", "language_consistency", "repetition", "language_consistency")
+    plan = ScoringPlan(rewards=("accuracy", *slow, "format"), soft_timeout_s=0.5)
     outcome = score_item(Job("math", text, {"answer": "5"}), plan, DOMAINS)
     assert outcome.status == "ok" and outcome.scores["accuracy"] == 1.0
-    assert outcome.scores["reasoning_steps"] == 0.0
+    assert outcome.scores["format"] == 0.0  # well formed, but never reached: its floor
     assert outcome.details["format_reason"] == "timeout"
 
 
