@@ -166,4 +166,34 @@ class LogicDomain:
             raise InvalidReference(f"the entry does not fit task {task!r}: {exc}") from exc
         except Exception:  # a task's scorer failing on a malformed answer: a wrong answer
             score = 0.0
+        if score > 0 and answer is not None and _pads_the_gold(answer, entry.get("answer")):
+            details = {"task": task, "reason": "multiple_answers", "task_score": score}
+            return Verdict(0.0, answer, details)
         return Verdict(max(0.0, min(1.0, score)), answer, {"task": task})
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _pads_the_gold(answer: str, gold: Any) -> bool:
+    """Whether ``answer`` is the task's gold answer with other words or numbers around it.
+
+    reasoning-gym's scorers credit an answer that merely *contains* the gold: the default
+    one by len(gold)/len(answer), several in full ("False or True" is 1.0 on
+    game_of_life_halting, "maybe 288" on gsm_symbolic). Under RL that pays for listing
+    candidates, so such an answer is a hedge. Punctuation, brackets and spacing around the
+    gold ("False.", "[3]") are not words; the same number written otherwise ("3.0") is not
+    a padding.
+
+    >>> _pads_the_gold("False or True", "False"), _pads_the_gold("False.", "False")
+    (True, False)
+    """
+    if not isinstance(gold, str) or not gold.strip():
+        return False
+    got, want = _folded(answer).strip(" ."), _folded(gold).strip(" .")
+    if not want or got == want or want not in got:
+        return False
+    if (a := _number(got)) is not None and (b := _number(want)) is not None:
+        return not math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    return any(char.isalnum() for char in got.replace(want, " "))
