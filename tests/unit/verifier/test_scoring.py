@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rlvr.verifier.domains import build_domains
-from rlvr.verifier.domains.fmt import FORMAT_REWARDS
+from rlvr.verifier.domains.fmt import FORMAT_REWARDS, FormatOptions
 from rlvr.verifier.scoring import Job, ScoringPlan, score_item, weighted_reward
 from rlvr.verifier.vocabulary import DOMAIN_SCORES, Score
 
@@ -117,3 +117,28 @@ def test_a_reference_error_only_this_completion_provokes_is_the_completions() ->
 
 def test_score_names_are_the_domain_scores_and_the_format_rewards() -> None:
     assert set(Score) == set(DOMAIN_SCORES) | set(FORMAT_REWARDS)
+
+
+@pytest.mark.parametrize(
+    ("domain", "completion", "reference"),
+    [
+        ("math", "Let me compute: 2+3 = 5. So \\boxed{5}", {"answer": "5"}),
+        ("math", "2+3 = 5 <answer>5</answer>", {"answer": "5"}),
+        ("science", "Option B fits. Answer: B", {"answer": "B", "choices": ["a", "b"]}),
+        ("logic", "it must be <answer>5</answer>", {"answer": "5"}),
+    ],
+)
+def test_with_think_in_the_prompt_an_answer_never_leaving_the_reasoning_is_none(
+    domain: str, completion: str, reference: dict[str, object]
+) -> None:
+    """Red team: the template opened <think>, so a completion without </think> never left its
+    reasoning (R1's rule: no answer), whichever domain reads it."""
+    inside = ScoringPlan(format_options=FormatOptions(think_in_prompt=True))
+    closed = "reasoning</think>\n" + completion
+    assert score_item(Job(domain, completion, reference), inside, DOMAINS).scores["accuracy"] == 0
+    assert score_item(Job(domain, closed, reference), inside, DOMAINS).scores["accuracy"] == 1
+    # without the option the same text is an answer, as before
+    assert (
+        score_item(Job(domain, completion, reference), ScoringPlan(), DOMAINS).scores["accuracy"]
+        == 1
+    )
