@@ -63,11 +63,31 @@ def _number(text: str) -> float | None:
         return None
 
 
+def _same_json(got: Any, want: Any) -> bool:
+    """JSON equality without Python's ``True == 1``: a boolean equals only a boolean."""
+    if isinstance(got, bool) or isinstance(want, bool):
+        return type(got) is type(want) and got == want
+    if isinstance(got, dict) and isinstance(want, dict):
+        return got.keys() == want.keys() and all(_same_json(got[k], want[k]) for k in got)
+    if isinstance(got, list) and isinstance(want, list):
+        return len(got) == len(want) and all(map(_same_json, got, want))
+    return bool(got == want)
+
+
 def _json_equal(got: str, want: Any) -> bool:
     try:
-        return bool(json.loads(got) == want)
-    except ValueError:
+        return _same_json(json.loads(got), want)
+    except (ValueError, RecursionError):
         return False
+
+
+def _numeric_equal(got: str, want: Any) -> bool:
+    """Equal to 1e-9 relative; an absolute slack only around a gold of 0 (a fixed one would
+    make every small answer right for a gold of 5e-10)."""
+    value, gold = _number(got), float(want)
+    if value is None:
+        return False
+    return math.isclose(value, gold, rel_tol=1e-9, abs_tol=1e-12 if gold == 0 else 0.0)
 
 
 MATCHERS: dict[str, Callable[[str, Any], bool]] = {
@@ -93,9 +113,7 @@ MATCHERS: dict[str, Callable[[str, Any], bool]] = {
         _boolean(got) is not None
         and _boolean(got) == (want if isinstance(want, bool) else _boolean(str(want)))
     ),
-    "numeric": lambda got, want: (
-        (n := _number(got)) is not None and math.isclose(n, float(want), rel_tol=1e-9, abs_tol=1e-9)
-    ),
+    "numeric": _numeric_equal,
 }
 
 

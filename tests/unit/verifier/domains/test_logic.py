@@ -132,3 +132,27 @@ def test_what_pads_the_gold(answer: str, gold: str, pads: bool) -> None:
     from rlvr.verifier.domains.logic import _pads_the_gold
 
     assert _pads_the_gold(answer, gold) is pads
+
+
+@pytest.mark.parametrize(
+    ("got", "answer", "match", "expected"),
+    [
+        # Red team: Python's True == 1 made a boolean the right JSON number, and back
+        ("[true, false]", [1, 0], "json", 0.0),
+        ('{"a": true}', '{"a": 1}', "json", 0.0),
+        ("[1, 0]", [True, False], "json", 0.0),
+        ("[true, 0]", [True, 0], "json", 1.0),
+        ('{"a": [1.0, "x"]}', {"a": [1, "x"]}, "json", 1.0),
+        # a fixed absolute slack of 1e-9 made 0 right for every tiny gold
+        ("0", 5e-10, "numeric", 0.0),
+        ("0", "3e-10", "numeric", 0.0),
+        ("5.0000000001e-10", 5e-10, "numeric", 1.0),
+        ("1e-13", 0, "numeric", 1.0),
+        ("1e-6", 0, "numeric", 0.0),
+    ],
+)
+def test_matchers_do_not_confuse_types_or_scales(
+    got: str, answer: object, match: str, expected: float
+) -> None:
+    reference = {"answer": answer, "match": match}
+    assert DOMAIN.verify(f"<answer>{got}</answer>", reference).accuracy == expected
