@@ -31,3 +31,41 @@ def test_think_opened_by_the_template_and_never_closed_gives_no_answer(
     }
     answer = client.post("/openrlhf?domain=math", json=query).json()
     assert answer["scores"] == [0.0, 1.0]
+
+
+def test_shaping_rewards_see_text_written_to_look_short_or_varied(client: httpx.Client) -> None:
+    """Lengths counted in words let glued or symbol padding escape ``overlong``, and a loop
+    without spaces escaped ``repetition``; reasoning moved out of the first <think> escaped
+    ``language_consistency``; bare step markers earned ``reasoning_steps``."""
+    answer = "</think><answer>\\boxed{5}</answer>"
+    completions = {
+        "glued": "<think>" + "letmecheckthisagain" * 2_000 + answer,
+        "symbols": "<think>" + "=+" * 15_000 + answer,
+        "cjk-loop": "<think>" + "我我我" * 2_000 + answer,
+        "second-think": "<think>we add</think><think>所以答案是五因为二加三" + answer,
+        "bare-steps": "<think>Step 1:\nStep 2:\nFirst, Then, Finally,</think><answer>5</answer>",
+    }
+    items = [
+        {"id": key, "domain": "math", "completion": text, "reference": {"answer": "5"}}
+        for key, text in completions.items()
+    ]
+    names = ["accuracy", "overlong", "repetition", "language_consistency", "reasoning_steps"]
+    body = {"items": items, "rewards": names, "weights": {"accuracy": 1.0}}
+    results = {r["id"]: r["scores"] for r in client.post("/verify", json=body).json()["results"]}
+    assert results["glued"]["overlong"] == -1.0 and results["symbols"]["overlong"] == -1.0
+    assert results["glued"]["repetition"] < -0.9 and results["cjk-loop"]["repetition"] < -0.9
+    assert results["second-think"]["language_consistency"] < 0.5
+    assert results["bare-steps"]["reasoning_steps"] == 0.0
+
+
+def test_multiple_choice_hedged_over_several_boxes_scores_nothing(client: httpx.Client) -> None:
+    reference = {"answer": "B", "choices": ["red", "blue", "green", "yellow"]}
+    items = [
+        {"id": "hedge", "domain": "science", "completion": "\\boxed{A} or \\boxed{B}"},
+        {"id": "right", "domain": "science", "completion": "\\boxed{B}"},
+    ]
+    body = {"items": [{**item, "reference": reference} for item in items]}
+    results = {r["id"]: r for r in client.post("/verify", json=body).json()["results"]}
+    assert results["hedge"]["scores"]["accuracy"] == 0.0
+    assert results["hedge"]["details"]["reason"] == "multiple_answers"
+    assert results["right"]["scores"]["accuracy"] == 1.0
