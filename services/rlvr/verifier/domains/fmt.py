@@ -71,11 +71,12 @@ _STEP = re.compile(
 # English runs ~6 characters a word with its space and punctuation; tokenizers spend at least
 # a token per 6 characters of anything else, so no text is shorter than this.
 CHARS_PER_WORD = 6
-# Units of the repetition n-grams: words, single CJK characters, runs of other symbols, long
-# runs cut in chunks, so that a loop written without spaces ("waitwait…", "我我我…",
-# "=+=+…", words joined by zero-width spaces) repeats as visibly as one with them.
+# Units of the repetition n-grams: what lies between spaces, as before, but single CJK
+# characters and long runs cut in 12-character chunks, so that a loop written without spaces
+# ("waitwait…", "我我我…", "=+=+…", words joined by zero-width spaces) repeats as visibly
+# as one with them, while ordinary words stay whole.
 _GRAM = regex.compile(
-    r"\p{Han}|\p{Hiragana}|\p{Katakana}|[\p{L}\p{M}\p{N}]{1,12}|[^\s\p{L}\p{M}\p{N}]{1,12}"
+    r"\p{Han}|\p{Hiragana}|\p{Katakana}|[^\s\p{Han}\p{Hiragana}\p{Katakana}]{1,12}"
 )
 _TAG = re.compile(r"</?(?:think|answer)>", re.IGNORECASE)
 _ANSWER_BLOCK = re.compile(r"<answer>(.*?)</answer>", re.IGNORECASE | re.DOTALL)
@@ -257,8 +258,8 @@ def repetition_reward(sample: Sample, opts: FormatOptions) -> float:
     """N-gram repetition penalty: (1 − unique n-grams / all n-grams) × max_penalty.
 
     0 for text without repeats, down to ``max_repetition_penalty`` for a loop. The n-grams are
-    over words, single CJK characters and symbol runs, long runs cut in 12-character chunks:
-    a loop with no spaces in it ("我我我…", "waitwait…") is a loop too.
+    over what lies between spaces, single CJK characters apart and long runs cut in
+    12-character chunks: a loop with no spaces in it ("我我我…", "waitwait…") is a loop too.
 
     >>> repetition_reward(Sample("a b c a b c a b c a b c"), FormatOptions())
     -0.7
