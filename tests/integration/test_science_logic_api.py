@@ -103,3 +103,24 @@ def test_science_and_logic_items(client: httpx.Client) -> None:
     results = client.post("/verify", json={"items": items}).json()["results"]
     assert [r["scores"].get("accuracy") for r in results[:4]] == [1.0, 1.0, 0.0, 1.0]
     assert results[4]["error"]["code"] == "invalid_reference"
+
+
+def test_reasoning_gym_hedges_that_contain_the_gold_score_nothing(client: httpx.Client) -> None:
+    """Red team: reasoning-gym's scorers credit an answer that contains the gold (some in
+    full), so listing candidates paid; over HTTP such an answer is a hedge."""
+    families = ["game_of_life_halting", "knights_knaves", "isomorphic_strings", "basic_arithmetic"]
+    items = []
+    for family in families:
+        entry = reasoning_gym.create_dataset(family, size=1, seed=5)[0]
+        gold = str(entry["answer"])
+        items.append(_gym_item(f"{family}/right", family, entry, gold))
+        for n, hedge in enumerate((f"{gold} or 0", f"maybe {gold}", f"True, False, {gold}")):
+            items.append(_gym_item(f"{family}/hedge{n}", family, entry, hedge))
+    response = client.post("/verify", json={"items": items, "rewards": ["accuracy"]})
+    results = {r["id"]: r for r in response.json()["results"]}
+    for family in families:
+        assert results[f"{family}/right"]["scores"]["accuracy"] == 1.0
+        for n in range(3):
+            hedged = results[f"{family}/hedge{n}"]
+            assert hedged["status"] == "ok" and hedged["scores"]["accuracy"] == 0.0, hedged
+            assert hedged["details"]["reason"] == "multiple_answers"

@@ -44,3 +44,22 @@ def test_vote_rejects_bad_requests(client: httpx.Client) -> None:
     assert client.post("/vote", json={"prompts": []}).json()["error"]["code"] == "invalid_request"
     bad_k = {"prompts": [{"id": "a", "domain": "math", "completions": ["x"]}], "k": [0]}
     assert client.post("/vote", json=bad_k).status_code == 422
+
+
+def test_a_right_completion_does_not_carry_wrong_look_alikes(client: httpx.Client) -> None:
+    """Red team: under an exact match "Yes" is right and "yes" wrong; /vote must not count
+    the two wrong ones as a right majority (maj@k agrees with /verify)."""
+    completions = [f"<answer>{a}</answer>" for a in ("Yes", "yes", "yes", "no")]
+    prompt = {
+        "id": "p",
+        "domain": "logic",
+        "completions": completions,
+        "reference": {"answer": "Yes", "match": "exact"},
+    }
+    result = client.post("/vote", json={"k": [4], "prompts": [prompt]}).json()["results"][0]
+    assert result["correct"] == 1 and result["maj_at_k"] == {"4": 0.0}
+    assert [(c["size"], c["correct"]) for c in result["clusters"]] == [
+        (2, False),
+        (1, True),
+        (1, False),
+    ]

@@ -150,10 +150,9 @@ def _score(job: Job, plan: ScoringPlan, domains: Mapping[str, Domain]) -> Outcom
         if fault is not None:
             _forget(job.domain, reference)
             return fault
+    text = as_written(job.completion, plan.format_options)
     try:
-        verdict = _limited(
-            plan, lambda: verify_with(domain, job.completion, reference, plan.answer_options)
-        )
+        verdict = _limited(plan, lambda: verify_with(domain, text, reference, plan.answer_options))
     except CannotScore as exc:
         if BLAME.get(exc.code) is not Blame.REFERENCE:  # infrastructure: nobody's fault
             return Outcome.failed(exc.code, str(exc))
@@ -167,6 +166,15 @@ def _score(job: Job, plan: ScoringPlan, domains: Mapping[str, Domain]) -> Outcom
         info = {"error": type(exc).__name__}
         return penalised(job, plan, domain, Reason.SCORER_FAILED, info, checked=cold)
     return _scored(job, plan, verdict)
+
+
+def as_written(completion: str, options: FormatOptions) -> str:
+    """The completion as the model wrote it: after a ``<think>`` the template opened in the
+    prompt (``think_in_prompt``), so that a completion that never closes it never left its
+    reasoning and gives no answer, in every domain, as one that opened it itself."""
+    if options.think_in_prompt and not completion.lstrip().startswith("<think>"):
+        return "<think>\n" + completion
+    return completion
 
 
 def penalised(

@@ -56,16 +56,34 @@ class Cluster:
     correct: bool | None = None
 
 
-def cluster(domain: str | AnswerDomain, answers: Sequence[str | None]) -> list[Cluster]:
+def cluster(
+    domain: str | AnswerDomain,
+    answers: Sequence[str | None],
+    correct: Sequence[bool] | None = None,
+) -> list[Cluster]:
     """Group answer indices by the domain's equivalence (greedy, first member represents the
-    cluster); completions without an answer join no cluster."""
+    cluster); completions without an answer join no cluster.
+
+    With each completion's verdict (``correct``), a cluster never mixes verdicts: a right
+    answer and a wrong one that read alike ("Yes" and "yes" under an exact match) are two
+    votes, else one right member would make its wrong look-alikes a right majority; and the
+    right answers are one vote, since each equals the gold ("true" and "yes" under a boolean
+    match, "9.8" and "980 cm/s^2" for 9.8 m/s^2).
+    """
     checker = voter(domain, build_domains()) if isinstance(domain, str) else domain
     clusters: list[Cluster] = []
     for index, answer in enumerate(answers):
         if answer is None:
             continue
         for group in clusters:
-            if checker.same_answer(group.answer, answer):
+            if correct is None:
+                same = checker.same_answer(group.answer, answer)
+            else:
+                first = group.members[0]
+                same = correct[first] == correct[index] and (
+                    correct[index] or checker.same_answer(group.answer, answer)
+                )
+            if same:
                 group.members.append(index)
                 break
         else:
@@ -132,19 +150,19 @@ def _vote(
 ) -> dict[str, Any]:
     n = len(completions)
     answers = [domain.answer(c, reference, options) for c in completions]
-    clusters = cluster(domain, answers)
     correct: list[bool] = []
     if reference is not None:
         # Each completion is checked exactly as /verify checks it, so c (and pass@k) is what
-        # /verify would count; a cluster's correctness is its first member's.
+        # /verify would count; a cluster holds one verdict (see cluster()).
         checked: dict[str, bool] = {}
         for completion in completions:
             if completion not in checked:
                 verdict = domain.verify(completion, reference, options)
                 checked[completion] = verdict.accuracy >= 1
             correct.append(checked[completion])
-        for group in clusters:
-            group.correct = correct[group.members[0]]
+    clusters = cluster(domain, answers, correct if reference is not None else None)
+    for group in clusters if reference is not None else ():
+        group.correct = correct[group.members[0]]
     top = _majority(clusters, n)
     result: dict[str, Any] = {
         "n": n,

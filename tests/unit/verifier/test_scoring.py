@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rlvr.verifier.domains import build_domains
-from rlvr.verifier.domains.fmt import FORMAT_REWARDS
+from rlvr.verifier.domains.fmt import FORMAT_REWARDS, FormatOptions
 from rlvr.verifier.scoring import Job, ScoringPlan, score_item, weighted_reward
 from rlvr.verifier.vocabulary import DOMAIN_SCORES, Score
 
@@ -94,11 +94,13 @@ def test_a_completion_that_breaks_the_checker_scores_zero_not_null(answer: str) 
 
 
 def test_a_format_reward_the_text_makes_too_slow_keeps_its_floor() -> None:
-    text = "<think>" + "\n" * 200_000 + "x</think><answer>\\boxed{5}</answer>"
-    plan = ScoringPlan(rewards=("accuracy", "reasoning_steps", "format"), soft_timeout_s=0.5)
+    # Each reward is linear in the text; together they take seconds over 400,000 characters.
+    text = "<think>" + "我想" * 200_000 + "</think><answer>\\boxed{5}</answer>"
+    slow = ("repetition", "language_consistency", "repetition", "language_consistency")
+    plan = ScoringPlan(rewards=("accuracy", *slow, "format"), soft_timeout_s=0.5)
     outcome = score_item(Job("math", text, {"answer": "5"}), plan, DOMAINS)
     assert outcome.status == "ok" and outcome.scores["accuracy"] == 1.0
-    assert outcome.scores["reasoning_steps"] == 0.0
+    assert outcome.scores["format"] == 0.0  # well formed, but never reached: its floor
     assert outcome.details["format_reason"] == "timeout"
 
 
@@ -115,3 +117,28 @@ def test_a_reference_error_only_this_completion_provokes_is_the_completions() ->
 
 def test_score_names_are_the_domain_scores_and_the_format_rewards() -> None:
     assert set(Score) == set(DOMAIN_SCORES) | set(FORMAT_REWARDS)
+
+
+@pytest.mark.parametrize(
+    ("domain", "completion", "reference"),
+    [
+        ("math", "Let me compute: 2+3 = 5. So \\boxed{5}", {"answer": "5"}),
+        ("math", "2+3 = 5 <answer>5</answer>", {"answer": "5"}),
+        ("science", "Option B fits. Answer: B", {"answer": "B", "choices": ["a", "b"]}),
+        ("logic", "it must be <answer>5</answer>", {"answer": "5"}),
+    ],
+)
+def test_with_think_in_the_prompt_an_answer_never_leaving_the_reasoning_is_none(
+    domain: str, completion: str, reference: dict[str, object]
+) -> None:
+    """Red team: the template opened <think>, so a completion without </think> never left its
+    reasoning (R1's rule: no answer), whichever domain reads it."""
+    inside = ScoringPlan(format_options=FormatOptions(think_in_prompt=True))
+    closed = "reasoning</think>\n" + completion
+    assert score_item(Job(domain, completion, reference), inside, DOMAINS).scores["accuracy"] == 0
+    assert score_item(Job(domain, closed, reference), inside, DOMAINS).scores["accuracy"] == 1
+    # without the option the same text is an answer, as before
+    assert (
+        score_item(Job(domain, completion, reference), ScoringPlan(), DOMAINS).scores["accuracy"]
+        == 1
+    )

@@ -147,3 +147,41 @@ def test_science_votes_by_letter_and_by_quantity() -> None:
         [1],
     )
     assert [c["size"] for c in quantities["clusters"]] == [2, 1] and quantities["correct"] == 2
+
+
+# Red team: a cluster's verdict was its first member's, so one right completion carried its
+# wrong look-alikes into a right majority, and right answers written differently split.
+@pytest.mark.parametrize(
+    ("domain", "completions", "reference", "maj", "sizes"),
+    [
+        # "Yes" is right under an exact match, "yes" is not: two votes, the wrong one wins.
+        ("logic", ["Yes", "yes", "yes", "no"], {"answer": "Yes", "match": "exact"}, 0.0, [2, 1, 1]),
+        # the right one first or last makes no difference
+        ("logic", ["yes", "yes", "Yes", "no"], {"answer": "Yes", "match": "exact"}, 0.0, [2, 1, 1]),
+        # "true" and "yes" both equal the gold under a boolean match: one vote of 3
+        (
+            "logic",
+            ["no", "true", "yes", "y", "no"],
+            {"answer": "true", "match": "boolean"},
+            1.0,
+            [3, 2],
+        ),
+        # a bare number read in the reference's unit and a converted one are right together
+        (
+            "science",
+            ["9.8", "980 cm/s^2", "1 m/s^2", "1 m/s^2", "9.8 m/s^2"],
+            {"value": 9.8, "unit": "m/s^2"},
+            1.0,
+            [3, 2],
+        ),
+    ],
+)
+def test_a_cluster_holds_one_verdict(
+    domain: str, completions: list[str], reference: dict[str, object], maj: float, sizes: list[int]
+) -> None:
+    wrapped = [f"<answer>{c}</answer>" for c in completions]
+    result = vote(domain, wrapped, reference, [len(completions)])
+    assert result["maj_at_k"][str(len(completions))] == maj
+    assert [c["size"] for c in result["clusters"]] == sizes
+    verdicts = [c["correct"] for c in result["clusters"]]
+    assert sum(size for size, ok in zip(sizes, verdicts, strict=True) if ok) == result["correct"]

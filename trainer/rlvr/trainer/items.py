@@ -23,7 +23,9 @@ job's.
 
 A **completion** is a string or chat messages; a message's reasoning, which chat parsers split
 off into ``reasoning_content`` (or ``reasoning``/``thinking``), is put back in front of its
-content as ``<think>\\n…\\n</think>\\n``, which is what the model wrote. A trainer's decoded
+content as ``<think>\\n…\\n</think>\\n``, which is what the model wrote. Messages after the
+last assistant message (a tool's output, a planted user turn) are dropped: the service scores
+the last message, and only the model's own may be scored. A trainer's decoded
 prompt + response (OpenRLHF's query) becomes the response by :func:`response_of`.
 """
 
@@ -38,6 +40,7 @@ Record = Mapping[str, Any]
 
 ANSWER_COLUMNS = ("answer", "solution")
 REASONING_KEYS = ("reasoning_content", "reasoning", "thinking")
+MODEL_ROLES = frozenset({"assistant", "model"})  # the roles a policy's own messages have
 # A null here is a value (a function that returns None), not a key Arrow filled in.
 _NULL_IS_A_VALUE = frozenset({"expected"})
 # End-of-turn, end-of-text and padding tokens as tokenizers spell them: <|im_end|>,
@@ -235,12 +238,20 @@ def completion_of(completion: Any) -> str | list[dict[str, str]]:
 
     >>> completion_of([{"role": "assistant", "reasoning_content": "2+2", "content": "4"}])
     [{'role': 'assistant', 'content': '<think>\\n2+2\\n</think>\\n4'}]
+    >>> completion_of([{"role": "assistant", "content": "calc"}, {"role": "tool", "content": "4"}])
+    [{'role': 'assistant', 'content': 'calc'}]
     """
     completion = plain(completion)
     if isinstance(completion, dict):
         completion = [completion]
     if isinstance(completion, list):
-        return [_message(m) for m in completion if isinstance(m, Mapping)]
+        messages = [_message(m) for m in completion if isinstance(m, Mapping)]
+        # The service scores the last message: it must be the model's own. A tool's output
+        # (a multi-turn rollout cut after a tool call) or any other role after the last
+        # assistant message is not the model's answer, however right it is.
+        while messages and messages[-1]["role"] not in MODEL_ROLES:
+            messages.pop()
+        return messages
     return "" if completion is None else str(completion)
 
 

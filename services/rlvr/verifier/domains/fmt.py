@@ -3,11 +3,17 @@
 Each reward is a small function of a :class:`Sample` and :class:`FormatOptions`,
 registered in :data:`FORMAT_REWARDS` under the name a request selects it by.
 Length is counted in tokens when the caller sends ``num_tokens`` (the trainer knows
-them), otherwise in words (runs of letters or digits, and single CJK characters).
+them), otherwise in words (runs of letters or digits, and single CJK characters) but never
+fewer than one per :data:`CHARS_PER_WORD` characters: text written to have few words (glued
+words, runs of symbols or of blank space) is as long as the tokens it costs.
+
+Every reward reads the completion as the policy would game it: what a penalty measures must
+be what the completion cannot reshape for free (see the README's "Shaping rewards").
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections.abc import Callable
@@ -60,8 +66,23 @@ _UNIT = regex.compile(r"\p{Han}|\p{Hiragana}|\p{Katakana}|\p{L}[\p{L}\p{M}]*")
 _SCRIPT_OF = {s: regex.compile(rf"^\p{{Script={s}}}") for s in _SCRIPTS}
 _WORD = regex.compile(r"\p{Han}|\p{Hiragana}|\p{Katakana}|[\p{L}\p{N}]+")
 _STEP = re.compile(
-    r"(?m)^\s*(?:Step\s*\d+\s*[:.]|\d+[.)]\s|[-*•]\s)|\b(?:First|Second|Third|Next|Then|Finally),"
+    r"(?m)^[^\S\n]*(?:Step\s*\d+\s*[:.]|\d+[.)]\s|[-*•]\s)|\b(?:First|Second|Third|Next|Then|Finally),"
 )
+# English runs ~6 characters a word with its space and punctuation; tokenizers spend at least
+# a token per 6 characters of anything else, so no text is shorter than this.
+CHARS_PER_WORD = 6
+# Units of the repetition n-grams: what lies between spaces, as before, but single CJK
+# characters and long runs cut in 12-character chunks, so that a loop written without spaces
+# ("waitwait…", "我我我…", "=+=+…", words joined by zero-width spaces) repeats as visibly
+# as one with them, while ordinary words stay whole.
+_GRAM = regex.compile(
+    r"\p{Han}|\p{Hiragana}|\p{Katakana}|[^\s\p{Han}\p{Hiragana}\p{Katakana}]{1,12}"
+)
+_TAG = re.compile(r"</?(?:think|answer)>", re.IGNORECASE)
+_ANSWER_BLOCK = re.compile(r"<answer>(.*?)</answer>", re.IGNORECASE | re.DOTALL)
+# A final answer this short may be in any script (a name, the character a question asks for);
+# a longer one is writing like the reasoning.
+_SHORT_ANSWER_UNITS = 5
 _TAGS = ("<think>", "</think>", "<answer>", "</answer>")
 _VISIBLE = regex.compile(r"[\p{L}\p{N}\p{P}\p{S}]")
 
@@ -106,7 +127,8 @@ class Sample:
     def length(self) -> int:
         if self.num_tokens is not None:
             return self.num_tokens
-        return len(_WORD.findall(self.completion))
+        words = len(_WORD.findall(self.completion))
+        return max(words, -(-len(self.completion) // CHARS_PER_WORD))
 
 
 def _with_prompt_think(completion: str, opts: FormatOptions) -> str:
@@ -173,10 +195,29 @@ def reasoning_steps_reward(sample: Sample, opts: FormatOptions) -> float:
     """min(1, steps / min_steps), counting "Step 1:", numbered or bulleted lines and
     "First," / "Next," / "Finally,"-style transitions.
 
+    A step is its marker and what follows it up to the next marker or the end of the line:
+    a marker with no word after it, or a step written again word for word, counts nothing
+    (a ladder of bare "Step 1:" lines, or one step pasted three times, is not reasoning).
+
     >>> reasoning_steps_reward(Sample("Step 1: a\\nStep 2: b\\nStep 3: c"), FormatOptions())
     1.0
+    >>> reasoning_steps_reward(Sample("Step 1:\\nStep 2:\\nFirst, Then, Finally,"), FormatOptions())
+    0.0
     """
-    return min(1.0, len(_STEP.findall(sample.completion)) / max(opts.min_steps, 1))
+    text = sample.completion
+    markers = list(_STEP.finditer(text))
+    # Where each step may end: the next marker, line or tag (found once: linear in the text).
+    tags = {m.start() for m in _TAG.finditer(text)}
+    newlines = {i for i, c in enumerate(text) if c == "\n"}
+    ends = sorted({m.start() for m in markers} | tags | newlines)
+    steps: set[str] = set()
+    for marker in markers:
+        at = bisect.bisect_left(ends, marker.end())
+        body = text[marker.end() : ends[at] if at < len(ends) else len(text)]
+        words = _WORD.findall(body.lower())
+        if words:
+            steps.add(" ".join(words))
+    return min(1.0, len(steps) / max(opts.min_steps, 1))
 
 
 def cosine_length_reward(sample: Sample, opts: FormatOptions) -> float:
@@ -216,12 +257,14 @@ def overlong_reward(sample: Sample, opts: FormatOptions) -> float:
 def repetition_reward(sample: Sample, opts: FormatOptions) -> float:
     """N-gram repetition penalty: (1 − unique n-grams / all n-grams) × max_penalty.
 
-    0 for text without repeats, down to ``max_repetition_penalty`` for a loop.
+    0 for text without repeats, down to ``max_repetition_penalty`` for a loop. The n-grams are
+    over what lies between spaces, single CJK characters apart and long runs cut in
+    12-character chunks: a loop with no spaces in it ("我我我…", "waitwait…") is a loop too.
 
     >>> repetition_reward(Sample("a b c a b c a b c a b c"), FormatOptions())
     -0.7
     """
-    words = sample.completion.lower().split()
+    words = _GRAM.findall(sample.completion.lower())
     n = opts.ngram_size
     if len(words) < n:
         return 0.0
@@ -231,16 +274,20 @@ def repetition_reward(sample: Sample, opts: FormatOptions) -> float:
 
 
 def _reasoning(completion: str) -> str:
-    start = completion.find("<think>")
-    end = completion.find("</think>")
-    if end == -1:
-        return completion[start + len("<think>") :] if start != -1 else completion
-    return completion[start + len("<think>") if start != -1 and start < end else 0 : end]
+    """Everything the completion wrote but its final answer: every ``<think>`` block and any
+    text outside them (reasoning moved out of the first block is reasoning still). The last
+    ``<answer>`` block is left out when it is a short answer; a long one counts."""
+    blocks = list(_ANSWER_BLOCK.finditer(completion))
+    if blocks and len(_UNIT.findall(blocks[-1].group(1))) <= _SHORT_ANSWER_UNITS:
+        completion = completion[: blocks[-1].start()] + completion[blocks[-1].end() :]
+    return _TAG.sub(" ", completion)
 
 
 def language_consistency_reward(sample: Sample, opts: FormatOptions) -> float:
     """Share of the reasoning's words written in the target language's script
     (DeepSeek-R1's language-consistency reward). 1.0 when there are no words.
+
+    The reasoning is all the completion but a short final answer (see :func:`_reasoning`).
 
     >>> language_consistency_reward(Sample("<think>so x is 2, 所以</think>"), FormatOptions())
     0.6

@@ -63,11 +63,31 @@ def _number(text: str) -> float | None:
         return None
 
 
+def _same_json(got: Any, want: Any) -> bool:
+    """JSON equality without Python's ``True == 1``: a boolean equals only a boolean."""
+    if isinstance(got, bool) or isinstance(want, bool):
+        return type(got) is type(want) and got == want
+    if isinstance(got, dict) and isinstance(want, dict):
+        return got.keys() == want.keys() and all(_same_json(got[k], want[k]) for k in got)
+    if isinstance(got, list) and isinstance(want, list):
+        return len(got) == len(want) and all(map(_same_json, got, want))
+    return bool(got == want)
+
+
 def _json_equal(got: str, want: Any) -> bool:
     try:
-        return bool(json.loads(got) == want)
-    except ValueError:
+        return _same_json(json.loads(got), want)
+    except (ValueError, RecursionError):
         return False
+
+
+def _numeric_equal(got: str, want: Any) -> bool:
+    """Equal to 1e-9 relative; an absolute slack only around a gold of 0 (a fixed one would
+    make every small answer right for a gold of 5e-10)."""
+    value, gold = _number(got), float(want)
+    if value is None:
+        return False
+    return math.isclose(value, gold, rel_tol=1e-9, abs_tol=1e-12 if gold == 0 else 0.0)
 
 
 MATCHERS: dict[str, Callable[[str, Any], bool]] = {
@@ -93,9 +113,7 @@ MATCHERS: dict[str, Callable[[str, Any], bool]] = {
         _boolean(got) is not None
         and _boolean(got) == (want if isinstance(want, bool) else _boolean(str(want)))
     ),
-    "numeric": lambda got, want: (
-        (n := _number(got)) is not None and math.isclose(n, float(want), rel_tol=1e-9, abs_tol=1e-9)
-    ),
+    "numeric": _numeric_equal,
 }
 
 
@@ -166,4 +184,34 @@ class LogicDomain:
             raise InvalidReference(f"the entry does not fit task {task!r}: {exc}") from exc
         except Exception:  # a task's scorer failing on a malformed answer: a wrong answer
             score = 0.0
+        if score > 0 and answer is not None and _pads_the_gold(answer, entry.get("answer")):
+            details = {"task": task, "reason": "multiple_answers", "task_score": score}
+            return Verdict(0.0, answer, details)
         return Verdict(max(0.0, min(1.0, score)), answer, {"task": task})
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _pads_the_gold(answer: str, gold: Any) -> bool:
+    """Whether ``answer`` is the task's gold answer with other words or numbers around it.
+
+    reasoning-gym's scorers credit an answer that merely *contains* the gold: the default
+    one by len(gold)/len(answer), several in full ("False or True" is 1.0 on
+    game_of_life_halting, "maybe 288" on gsm_symbolic). Under RL that pays for listing
+    candidates, so such an answer is a hedge. Punctuation, brackets and spacing around the
+    gold ("False.", "[3]") are not words; the same number written otherwise ("3.0") is not
+    a padding.
+
+    >>> _pads_the_gold("False or True", "False"), _pads_the_gold("False.", "False")
+    (True, False)
+    """
+    if not isinstance(gold, str) or not gold.strip():
+        return False
+    got, want = _folded(answer).strip(" ."), _folded(gold).strip(" .")
+    if not want or got == want or want not in got:
+        return False
+    if (a := _number(got)) is not None and (b := _number(want)) is not None:
+        return not math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    return any(char.isalnum() for char in got.replace(want, " "))

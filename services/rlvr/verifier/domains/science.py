@@ -4,7 +4,7 @@ References:
 
 * ``{"answer": "C", "choices": ["…", …]}`` — multiple choice (up to ten options, A–J).
   The chosen letter comes from ``\\boxed{C}``, ``Answer: C``, "the answer is (C)", or the
-  option's own text. Naming several options scores 0.
+  option's own text. Naming several options scores 0 (in one span, or in several boxes).
 * ``{"value": 9.8, "unit": "m/s^2", "rel_tol": 0.01, "abs_tol": 0}`` — a number with a unit,
   compared after conversion with pint (``980 cm/s^2`` is right, ``9.8 m/s`` is not).
   A prediction without a unit is read in the reference's unit.
@@ -81,24 +81,25 @@ def parse_quantity(text: str) -> tuple[float, Any] | None:
         return None
 
 
-def _span(completion: str) -> str:
-    """The short text that states the final choice."""
+def _spans(completion: str) -> list[str]:
+    """The short texts that state the final choice: every box (several boxes naming
+    different options are a hedge, as in math), else the last answer line, else the last
+    ``<answer>`` block, else a short answer region."""
     region = answer_region(completion)
     boxed = find_boxed(region)
     if boxed:
-        return boxed[-1]
+        return boxed
     lines: list[str] = _ANSWER_LINE.findall(region)
     if lines and lines[-1].strip():
-        return lines[-1]
+        return [lines[-1]]
     blocks = answer_blocks(region)
     if blocks:
-        return blocks[-1]
-    return region if len(region.strip()) <= 40 else ""
+        return [blocks[-1]]
+    return [region if len(region.strip()) <= 40 else ""]
 
 
-def chosen_letters(completion: str, choices: list[str]) -> list[str]:
-    """Distinct option letters the completion commits to (several = hedging)."""
-    span = _clean(_span(completion))
+def _letters_in(text: str, choices: list[str]) -> list[str]:
+    span = _clean(text)
     alone = re.fullmatch(r"\(?([a-jA-J])\)?", span.strip(" ."))
     if alone:
         return [alone.group(1).upper()]
@@ -107,6 +108,12 @@ def chosen_letters(completion: str, choices: list[str]) -> list[str]:
         return letters
     wanted = span.strip(" .").lower()
     return [LETTERS[i] for i, text in enumerate(choices) if wanted and wanted == text.lower()]
+
+
+def chosen_letters(completion: str, choices: list[str]) -> list[str]:
+    """Distinct option letters the completion commits to (several = hedging)."""
+    found = [letter for span in _spans(completion) for letter in _letters_in(span, choices)]
+    return list(dict.fromkeys(found))
 
 
 @dataclass(frozen=True)

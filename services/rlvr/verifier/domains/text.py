@@ -21,14 +21,17 @@ def answer_region(completion: str) -> str:
     """The part of ``completion`` that may hold the answer: after the last ``</think>``.
 
     A ``<think>`` that is never closed means the model never left its reasoning, so
-    nothing counts as an answer.
+    nothing counts as an answer — a second one opened after the first closed too (an answer
+    written inside it is still written inside the reasoning).
+
+    >>> answer_region("<think>a</think> <think>so \\\\boxed{5}")
+    ''
     """
     closes = list(_THINK_CLOSE.finditer(completion))
-    if closes:
-        return completion[closes[-1].end() :]
-    if _THINK_OPEN.search(completion):
+    region = completion[closes[-1].end() :] if closes else completion
+    if _THINK_OPEN.search(region):  # reasoning (re)opened and never closed: still inside it
         return ""
-    return completion
+    return region
 
 
 def answer_blocks(region: str) -> list[str]:

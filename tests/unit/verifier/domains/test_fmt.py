@@ -190,3 +190,94 @@ def test_registry_names() -> None:
         "repetition",
         "language_consistency",
     }
+
+
+# --- Red team: text shaped to cheat the shaping rewards (see the README's threat model). ---
+
+# The same reasoning padded out in ways that have few or no "words": each costs the trainer
+# about as many tokens as plain prose of its length would.
+PADDINGS = {
+    "glued letters": "x" * 30_000,
+    "glued words": "waitletmecheck" * 2_000,
+    "symbols": "=+" * 15_000,
+    "blank space": "hm" + " " * 30_000,
+    "blank lines": "hm" + "\n" * 30_000,
+    "zero-width joined": "wait\u200b" * 6_000,
+}
+
+
+@pytest.mark.parametrize("padding", PADDINGS.values(), ids=list(PADDINGS))
+def test_a_completion_cannot_shrink_its_length_by_writing_few_words(padding: str) -> None:
+    completion = f"<think>{padding}</think><answer>4</answer>"
+    assert Sample(completion).length >= len(completion) // 6
+    assert overlong_reward(Sample(completion), LENIENT) == -1.0
+    right = cosine_length_reward(Sample(completion, correct=True), LENIENT)
+    assert right == pytest.approx(LENIENT.cosine_min_correct)  # as long as it can get
+
+
+def test_length_of_ordinary_prose_is_still_its_words() -> None:
+    prose = "We add two and two, then check the sum: it is four. " * 10
+    assert Sample(prose).length == len(prose.split())
+
+
+LOOPS = {
+    "cjk": "我我我" * 500,
+    "cjk phrase": "所以答案是" * 300,
+    "glued": "waitwait" * 500,
+    "zero-width joined": "wait\u200b" * 500,
+    "symbols": "=+" * 1_000,
+    "digits": "0.333" + "3" * 3_000,
+}
+
+
+@pytest.mark.parametrize("loop", LOOPS.values(), ids=list(LOOPS))
+def test_a_loop_without_spaces_is_still_a_loop(loop: str) -> None:
+    assert repetition_reward(Sample(f"<think>{loop}</think><answer>4</answer>"), LENIENT) < -0.9
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the cat sat on the mat",
+        "First we add 2 and 2, which gives 4; then we check 4 - 2 = 2.",
+        "我们把二加二，得到四。",
+    ],
+)
+def test_text_without_repeats_has_no_repetition_penalty(text: str) -> None:
+    assert repetition_reward(Sample(text), LENIENT) == 0.0
+
+
+@pytest.mark.parametrize(
+    "completion",
+    [
+        "<think>we add two</think><think>所以答案是四因为二加二</think><answer>4</answer>",
+        "</think>所以答案是四因为二加二 <think>we add two</think><answer>4</answer>",
+        "<think>ok</think> 所以答案是四因为二加二 <answer>4</answer>",
+        "<think>ok</think><answer>所以答案是四, 因为二加二等于四</answer>",
+        "<THINK>ok</THINK><answer>所以答案是四, 因为二加二等于四</answer>",
+    ],
+)
+def test_reasoning_written_outside_the_first_think_block_counts(completion: str) -> None:
+    assert language_consistency_reward(Sample(completion), LENIENT) < 0.5
+
+
+@pytest.mark.parametrize(
+    "completion",
+    [
+        "<think>Step 1:\nStep 2:\nStep 3:</think><answer>4</answer>",
+        "<think>First, Then, Finally,</think><answer>4</answer>",
+        "<think>- \n- \n* \n• \n</think><answer>4</answer>",
+        "<think>1. \n2) \n3. </think><answer>4</answer>",
+    ],
+)
+def test_step_markers_without_content_count_nothing(completion: str) -> None:
+    assert reasoning_steps_reward(Sample(completion), LENIENT) == 0.0
+
+
+def test_a_step_written_again_counts_once() -> None:
+    pasted = "Step 1: add 2 and 2\n" * 3
+    assert reasoning_steps_reward(Sample(pasted), LENIENT) == pytest.approx(1 / 3)
+    numbered = "1. add 2 and 2\n2. add 2 and 2\n3. add 2 and 2"
+    assert reasoning_steps_reward(Sample(numbered), LENIENT) == pytest.approx(1 / 3)
+    distinct = "1. x < 3\n2. x < 5\n3. so x is 4"
+    assert reasoning_steps_reward(Sample(distinct), LENIENT) == 1.0

@@ -97,3 +97,32 @@ def test_parse_quantity() -> None:
 def test_bad_references(reference: dict[str, object], error: type[Exception]) -> None:
     with pytest.raises(error):
         DOMAIN.verify("Answer: A", reference)
+
+
+MC = {"answer": "B", "choices": ["red", "blue", "green", "yellow"]}
+
+
+@pytest.mark.parametrize(
+    ("completion", "expected"),
+    [
+        # Red team: several boxes naming different options are a hedge, as in math (the last
+        # box alone was read, so "\boxed{A} or \boxed{B}" was right for B)
+        ("\\boxed{A} or \\boxed{B}", 0.0),
+        ("\\boxed{A}\\boxed{B}\\boxed{C}\\boxed{D}", 0.0),
+        ("<answer>\\boxed{red} \\boxed{B}</answer>", 0.0),
+        ("<think>\\boxed{A}</think>\\boxed{A} \\boxed{C} \\boxed{B}", 0.0),
+        # the same option boxed twice, or by letter and text, is one answer
+        ("\\boxed{B} so \\boxed{(B)}", 1.0),
+        ("\\boxed{blue}, that is \\boxed{B}", 1.0),
+        # a box inside the reasoning is not an answer
+        ("<think>\\boxed{A}</think> \\boxed{B}", 1.0),
+    ],
+)
+def test_several_boxes_naming_different_options_are_a_hedge(
+    completion: str, expected: float
+) -> None:
+    verdict = DOMAIN.verify(completion, MC)
+    assert verdict.accuracy == expected
+    if expected == 0.0:
+        assert verdict.details["reason"] == "multiple_answers"
+        assert DOMAIN.answer(completion, MC) is None  # and no vote
