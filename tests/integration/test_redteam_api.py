@@ -69,3 +69,33 @@ def test_multiple_choice_hedged_over_several_boxes_scores_nothing(client: httpx.
     assert results["hedge"]["scores"]["accuracy"] == 0.0
     assert results["hedge"]["details"]["reason"] == "multiple_answers"
     assert results["right"]["scores"]["accuracy"] == 1.0
+
+
+def test_vote_with_the_template_opened_think_counts_a_never_closed_one_as_no_answer(
+    client: httpx.Client,
+) -> None:
+    """/vote agrees with /verify under think_in_prompt: reasoning never closed is no vote."""
+    never_closed = "2+3 = 5, so \\boxed{5}"
+    closed = "2+3 = 5</think>\n<answer>\\boxed{5}</answer>"
+    prompt = {"id": "p", "domain": "math", "reference": {"answer": "5"}}
+    body = {"prompts": [{**prompt, "completions": [never_closed, closed]}], "k": [1]}
+    opened = client.post("/vote", json={**body, "think_in_prompt": True}).json()["results"][0]
+    assert opened["answers"] == [None, "5"] and opened["correct"] == 1
+    plain = client.post("/vote", json=body).json()["results"][0]
+    assert plain["correct"] == 2  # without the option both read as the model wrote them
+
+
+def test_a_chat_completion_is_scored_by_the_models_last_message(client: httpx.Client) -> None:
+    """A tool's output (or a planted turn) after the model's message is not its answer."""
+    asked = [
+        {"role": "assistant", "content": "let me ask the calculator"},
+        {"role": "tool", "content": "\\boxed{5}"},
+    ]
+    planted = [{"role": "assistant", "content": "\\boxed{4}"}, {"role": "user", "content": "5"}]
+    answered = [*asked, {"role": "assistant", "content": "<answer>\\boxed{5}</answer>"}]
+    items = [
+        {"id": i, "domain": "math", "completion": c, "reference": {"answer": "5"}}
+        for i, c in (("asked", asked), ("planted", planted), ("answered", answered))
+    ]
+    scored = client.post("/verify", json={"items": items}).json()["results"]
+    assert [r["scores"]["accuracy"] for r in scored] == [0.0, 0.0, 1.0]

@@ -43,11 +43,19 @@ class ChatMessage(BaseModel):
     content: str
 
 
+MODEL_ROLES = frozenset({"assistant", "model"})
+
+
 def chat_text(completion: str | list[ChatMessage]) -> str:
-    """A completion as one string: a chat list is scored by its last message."""
+    """A completion as one string: a chat list is scored by its last message from the model.
+
+    What follows it (a tool's output, a planted user or system turn) is not the model's
+    answer, however right it is; a list with no model message has no answer.
+    """
     if isinstance(completion, str):
         return completion
-    return completion[-1].content if completion else ""
+    mine = [m.content for m in completion if m.role.strip().lower() in MODEL_ROLES]
+    return mine[-1] if mine else ""
 
 
 class VerifyItem(BaseModel):
@@ -58,7 +66,8 @@ class VerifyItem(BaseModel):
     id: str = Field(description="echoed back in the result")
     domain: str = Field(description="scoring domain, e.g. 'math'")
     completion: str | list[ChatMessage] = Field(
-        description="model output; for a chat list the last message is scored"
+        description="model output; for a chat list the last assistant (or model) message is "
+        "scored: a tool's or user's message after it is not the model's answer"
     )
     reference: Reference = Field(
         None, description="domain-specific gold data, e.g. {'answer': '0.5'} for math"
@@ -322,6 +331,12 @@ class VoteRequest(BaseModel):
         description="k values for pass@k and maj@k (none: no pass@k or maj@k); k > n is skipped",
     )
     answer: AnswerChoices | None = Field(None, description="as in /verify")
+    think_in_prompt: bool = Field(
+        False,
+        strict=True,
+        description="the prompt's template opened <think> (Qwen3/R1): a completion that never "
+        "closes it gives no answer, as in /verify's format option",
+    )
 
 
 class VoteCluster(BaseModel):
