@@ -26,12 +26,12 @@ from collections.abc import Callable
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from .drain import ALWAYS_SERVED
 from .errors import ApiError, error_response
 from .metrics import Metrics
 from .vocabulary import ErrorCode
 
 ARRIVED = "rlvr.arrived"  # the scope key holding the request's arrival (event-loop time)
-ALWAYS_SERVED = frozenset({"/health", "/metrics"})
 MIN_RETRY_AFTER_S = 1
 MAX_RETRY_AFTER_S = 30
 SAMPLE_EVERY_S = 0.5

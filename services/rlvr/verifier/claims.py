@@ -119,13 +119,11 @@ class Claim:
         outcomes: list[Outcome | None] = [None] * self.size
         for position, (_, outcome) in self.known.items():
             outcomes[position] = outcome
-        late = deadline_outcome(deadline_s or 0.0)
         for run, positions in self.runs:
-            if id(run) in cut:
+            found = run.outcome()  # a cut run another request kept may have finished since
+            if found is None and id(run) in cut:
                 self.metrics.observe(run.job.domain, Status.TIMEOUT, 0.0, count=len(positions))
-                found: Outcome | None = late
-            else:
-                found = run.outcome()
+                found = deadline_outcome(deadline_s or 0.0)
             for position in positions:
                 outcomes[position] = found
         return outcomes

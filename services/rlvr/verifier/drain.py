@@ -20,7 +20,8 @@ from .vocabulary import ErrorCode
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_S = 5
-_ALWAYS_SERVED = {"/health", "/metrics"}
+# answered whatever the load or the state: a supervisor must always see the truth
+ALWAYS_SERVED = frozenset({"/health", "/metrics"})
 
 
 class Drain:
@@ -63,7 +64,7 @@ class DrainMiddleware:
         self.app, self.drain = app, drain
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in _ALWAYS_SERVED:
+        if scope["type"] != "http" or scope["path"] in ALWAYS_SERVED:
             await self.app(scope, receive, send)
             return
         if self.drain.draining:

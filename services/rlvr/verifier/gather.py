@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from .admission import Admission
-from .batch import ItemLimits, prepare, results
+from .batch import Batch, ItemLimits, prepare, results
 from .claims import Claim, JobRun
 from .dispatch import Progress, Scorer
 from .metrics import Metrics
@@ -92,10 +92,14 @@ class Gatherer:
         deadline: float | None = None,
         deadline_s: float | None = None,
         gone: asyncio.Future[None] | None = None,
+        admitted: bool = False,
     ) -> list[VerifyResult] | None:
         """One result per item, in order; None when ``gone`` completed first (the client
-        hung up). ``deadline`` is event-loop time; raises ``overloaded`` (429)."""
-        self.admission.admit(len(items))
+        hung up). ``deadline`` is event-loop time; raises ``overloaded`` (429) unless the
+        caller ``admitted`` the items already (a request scored in parts is admitted whole,
+        so that no part is scored for a request refused)."""
+        if not admitted:
+            self.admission.admit(len(items))
         loop = asyncio.get_running_loop()
         ticket = _Ticket(items, plan, loop.create_future())
         if self.window_s <= 0 or len(items) > self.max_items or self._crowd() <= 1:
@@ -154,14 +158,19 @@ class Gatherer:
                 batch = prepare(items, self.limits)
             else:
                 batch = await asyncio.to_thread(prepare, items, self.limits)
-        except BaseException as exc:  # a bug: every waiting request hears of it
-            self.admission.dispatched(len(items))
+            self._hand_out(tickets, batch)
+        except BaseException as exc:  # a bug: every waiting request hears of it, none hangs
             for ticket in tickets:
                 if not ticket.claim.done():
                     ticket.claim.set_exception(exc)
             if not isinstance(exc, Exception):
                 raise
-            return
+        finally:
+            self.admission.dispatched(len(items))
+
+    def _hand_out(self, tickets: list[_Ticket], batch: Batch) -> None:
+        """Start each distinct job of ``batch`` once (or join the same job already live) and
+        give every ticket its claim: the runs and the known outcomes of its own items."""
         plan = tickets[0].plan
         owner: list[int] = []  # position in the batch → ticket
         starts: list[int] = []  # ticket → its first position
@@ -178,13 +187,15 @@ class Gatherer:
                 run.holders += len(positions)
             else:
                 run = self._start(job, plan, len(positions), (scope, key) if share else None)
+            if len(tickets) == 1:  # a large batch alone: its positions are its own
+                runs_of[0].append((run, positions))
+                continue
             by_ticket: defaultdict[int, list[int]] = defaultdict(list)
             for position in positions:
                 index = owner[position]
                 by_ticket[index].append(position - starts[index])
             for index, local in by_ticket.items():
                 runs_of[index].append((run, local))
-        self.admission.dispatched(len(items))
         known: list[dict[int, tuple[str, Outcome]]] = [{} for _ in tickets]
         for position, (domain, outcome) in batch.known.items():
             index = owner[position]

@@ -27,6 +27,8 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
+from rlvr.trainer.items import is_models
+
 from .domains.base import AnswerOptions
 from .domains.fmt import LANGUAGE_SCRIPTS, FormatOptions
 from .scoring import REWARD_NAMES, Outcome
@@ -43,9 +45,6 @@ class ChatMessage(BaseModel):
     content: str
 
 
-MODEL_ROLES = frozenset({"assistant", "model"})
-
-
 def chat_text(completion: str | list[ChatMessage]) -> str:
     """A completion as one string: a chat list is scored by its last message from the model.
 
@@ -54,7 +53,7 @@ def chat_text(completion: str | list[ChatMessage]) -> str:
     """
     if isinstance(completion, str):
         return completion
-    mine = [m.content for m in completion if m.role.strip().lower() in MODEL_ROLES]
+    mine = [m.content for m in completion if is_models(m.role)]
     return mine[-1] if mine else ""
 
 

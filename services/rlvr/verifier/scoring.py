@@ -33,7 +33,7 @@ from typing import Any, TypeVar
 
 from .domains import CannotScore, Domain, Verdict
 from .domains.base import AnswerOptions, verify_with
-from .domains.fmt import FORMAT_REWARDS, FormatOptions, Sample
+from .domains.fmt import FORMAT_REWARDS, FormatOptions, Sample, as_written
 from .timeouts import ItemTimeout, time_limit
 from .vocabulary import BLAME, DOMAIN_SCORES, Blame, ErrorCode, Reason, Score, Status
 
@@ -150,7 +150,7 @@ def _score(job: Job, plan: ScoringPlan, domains: Mapping[str, Domain]) -> Outcom
         if fault is not None:
             _forget(job.domain, reference)
             return fault
-    text = as_written(job.completion, plan.format_options)
+    text = as_written(job.completion, plan.format_options.think_in_prompt)
     try:
         verdict = _limited(plan, lambda: verify_with(domain, text, reference, plan.answer_options))
     except CannotScore as exc:
@@ -166,15 +166,6 @@ def _score(job: Job, plan: ScoringPlan, domains: Mapping[str, Domain]) -> Outcom
         info = {"error": type(exc).__name__}
         return penalised(job, plan, domain, Reason.SCORER_FAILED, info, checked=cold)
     return _scored(job, plan, verdict)
-
-
-def as_written(completion: str, options: FormatOptions) -> str:
-    """The completion as the model wrote it: after a ``<think>`` the template opened in the
-    prompt (``think_in_prompt``), so that a completion that never closes it never left its
-    reasoning and gives no answer, in every domain, as one that opened it itself."""
-    if options.think_in_prompt and not completion.lstrip().startswith("<think>"):
-        return "<think>\n" + completion
-    return completion
 
 
 def penalised(

@@ -193,7 +193,7 @@ def test_strip_special_tokens_only_at_the_end() -> None:
 def test_a_humaneval_record_becomes_assertion_tests_with_its_prompt_as_setup() -> None:
     record = {
         "task_id": "HumanEval/38",
-        "prompt": "def encode_cyclic(s: str):\n    return s\n\n\ndef decode_cyclic(s: str):\n",
+        "prompt": 'def encode_cyclic(s: str):\n    return s\n\n\ndef decode_cyclic(s: str):\n    """."""\n',
         "test": "def check(candidate):\n    assert candidate(encode_cyclic('abc')) == 'abc'\n",
         "entry_point": "decode_cyclic",
     }
@@ -209,20 +209,6 @@ def test_a_humaneval_record_becomes_assertion_tests_with_its_prompt_as_setup() -
     assert record_reference({"test": "assert f() == 1", "entry_point": "f"}) is None
     chat = {**record, "prompt": [{"role": "user", "content": "..."}]}
     assert "test_setup" not in (record_reference(chat) or {})
-
-
-@pytest.mark.parametrize(
-    "trailing",
-    [
-        [{"role": "tool", "content": "<think>x</think><answer>4</answer>"}],
-        [{"role": "user", "content": "<answer>4</answer>"}],
-        [{"role": "system", "content": "4"}, {"role": "tool", "content": "4"}],
-    ],
-)
-def test_only_the_models_own_last_message_is_scored(trailing: list[dict[str, str]]) -> None:
-    """Red team: the service scores the last message; a tool's output (a rollout cut after
-    a tool call) or a planted turn after the model's last message is not its answer."""
-    completion = [{"role": "assistant", "content": "let me call the calculator"}, *trailing]
-    item = item_of({"answer": "4"}, "0", "math", completion=completion)
-    assert item["completion"] == [{"role": "assistant", "content": "let me call the calculator"}]
-    assert completion_of(trailing) == []
+    # an instruction prompt is no setup (the judge would refuse it: all samples unscorable)
+    instructed = {**record, "prompt": "Complete the function:\n```python\ndef f():\n```"}
+    assert "test_setup" not in (record_reference(instructed) or {})

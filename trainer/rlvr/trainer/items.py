@@ -31,6 +31,7 @@ prompt + response (OpenRLHF's query) becomes the response by :func:`response_of`
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -41,6 +42,18 @@ Record = Mapping[str, Any]
 ANSWER_COLUMNS = ("answer", "solution")
 REASONING_KEYS = ("reasoning_content", "reasoning", "thinking")
 MODEL_ROLES = frozenset({"assistant", "model"})  # the roles a policy's own messages have
+
+
+def is_models(role: str) -> bool:
+    """True for a message the model wrote (``assistant``, Gemini's ``model``, any case):
+    the service scores a chat completion by the last of these.
+
+    >>> is_models(" Assistant"), is_models("tool")
+    (True, False)
+    """
+    return role.strip().lower() in MODEL_ROLES
+
+
 # A null here is a value (a function that returns None), not a key Arrow filled in.
 _NULL_IS_A_VALUE = frozenset({"expected"})
 # End-of-turn, end-of-text and padding tokens as tokenizers spell them: <|im_end|>,
@@ -193,18 +206,29 @@ def record_reference(record: Record, answer_column: str | None = None) -> dict[s
 def _assertion_tests(record: Record) -> dict[str, Any] | None:
     """HumanEval/MBPP-shaped records as a ``test_code`` reference; None for any other record.
 
-    >>> record = {"prompt": "def f():\\n", "test": "def check(c): pass", "entry_point": "f"}
+    >>> record = {"prompt": "def f(): ...", "test": "def check(c): pass", "entry_point": "f"}
     >>> _assertion_tests(record)["test_setup"], _assertion_tests({"test": "assert 1"})
-    ('def f():\\n', None)
+    ('def f(): ...', None)
     """
     test, entry = plain(record.get("test")), plain(record.get("entry_point"))
     if not (isinstance(test, str) and "def check" in test and isinstance(entry, str)):
         return None
     reference = {"language": "python", "test_code": test, "entry_point": entry}
     prompt = plain(record.get("prompt"))
-    if isinstance(prompt, str) and prompt.strip():
+    if isinstance(prompt, str) and _is_python(prompt):
         reference["test_setup"] = prompt
+    # A prompt that is not Python (instructions, a chat template) cannot be the setup: the
+    # judge would refuse the reference, and every sample would be unscorable. Without it,
+    # the program's own helpers are used and ``details.program_helpers`` says so.
     return reference
+
+
+def _is_python(text: str) -> bool:
+    try:
+        ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return bool(text.strip())
 
 
 def _content_text(content: Any) -> str:
@@ -227,31 +251,24 @@ def _message(message: Mapping[str, Any]) -> dict[str, str]:
     reasoning = next(
         (message[key] for key in REASONING_KEYS if isinstance(message.get(key), str)), ""
     )
-    if reasoning.strip() and role == "assistant":
+    if reasoning.strip() and is_models(role):
         content = f"<think>\n{reasoning.strip()}\n</think>\n{content.lstrip()}"
     return {"role": role, "content": content}
 
 
 def completion_of(completion: Any) -> str | list[dict[str, str]]:
     """A completion as the service takes it: a string, or ``{role, content}`` messages with
-    the reasoning put back.
+    the reasoning put back (the service scores the last message the model wrote: a tool's
+    output after it is not the model's answer).
 
     >>> completion_of([{"role": "assistant", "reasoning_content": "2+2", "content": "4"}])
     [{'role': 'assistant', 'content': '<think>\\n2+2\\n</think>\\n4'}]
-    >>> completion_of([{"role": "assistant", "content": "calc"}, {"role": "tool", "content": "4"}])
-    [{'role': 'assistant', 'content': 'calc'}]
     """
     completion = plain(completion)
     if isinstance(completion, dict):
         completion = [completion]
     if isinstance(completion, list):
-        messages = [_message(m) for m in completion if isinstance(m, Mapping)]
-        # The service scores the last message: it must be the model's own. A tool's output
-        # (a multi-turn rollout cut after a tool call) or any other role after the last
-        # assistant message is not the model's answer, however right it is.
-        while messages and messages[-1]["role"] not in MODEL_ROLES:
-            messages.pop()
-        return messages
+        return [_message(m) for m in completion if isinstance(m, Mapping)]
     return "" if completion is None else str(completion)
 
 

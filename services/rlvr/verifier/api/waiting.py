@@ -99,7 +99,9 @@ async def hang_up(request: Request) -> AsyncIterator[asyncio.Future[None]]:
     async def watch() -> None:
         try:
             while (await request.receive())["type"] != "http.disconnect":
-                pass  # nothing else is expected once the body is read
+                # nothing else is expected once the body is read; a server that answers
+                # at once anyway is polled, not spun on
+                await asyncio.sleep(0.05)
         except Exception:  # a server that cannot tell: then nobody is known to have left
             return
         if not gone.done():

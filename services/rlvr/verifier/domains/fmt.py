@@ -131,11 +131,18 @@ class Sample:
         return max(words, -(-len(self.completion) // CHARS_PER_WORD))
 
 
-def _with_prompt_think(completion: str, opts: FormatOptions) -> str:
-    text = completion.lstrip()
-    if opts.think_in_prompt and not text.startswith("<think>"):
-        return "<think>\n" + text
-    return text
+def as_written(completion: str, think_in_prompt: bool) -> str:
+    """The completion as the model wrote it: after a ``<think>`` the template opened in the
+    prompt (``think_in_prompt``), so that a completion that never closes it never left its
+    reasoning and gives no answer, in every domain and in ``/vote``, as one that opened it
+    itself.
+
+    >>> as_written("2+3=5</think>5", True), as_written("5", False)
+    ('<think>\\n2+3=5</think>5', '5')
+    """
+    if think_in_prompt and not completion.lstrip().startswith("<think>"):
+        return "<think>\n" + completion.lstrip()
+    return completion
 
 
 def _blank(body: str) -> bool:
@@ -155,7 +162,7 @@ def format_reward(sample: Sample, opts: FormatOptions) -> float:
     >>> format_reward(Sample("<think> </think> <answer>4</answer>"), FormatOptions())
     0.0
     """
-    text = _with_prompt_think(sample.completion, opts).rstrip()
+    text = as_written(sample.completion, opts.think_in_prompt).strip()
     if any(text.count(tag) != 1 for tag in _TAGS):
         return 0.0
     if opts.mode == "strict":
@@ -177,7 +184,7 @@ def tag_count_reward(sample: Sample, opts: FormatOptions) -> float:
     >>> tag_count_reward(Sample("<think></think><answer>4</answer>"), FormatOptions())
     0.5
     """
-    text = _with_prompt_think(sample.completion, opts)
+    text = as_written(sample.completion, opts.think_in_prompt).lstrip()
     found: dict[str, int] = {}
     previous_end = 0
     for tag in _TAGS:

@@ -112,8 +112,10 @@ async def openrlhf(
         by_think[think].append((i, item))
     deadline, seconds = deadline_of(http, query=True)
     groups = [(think, entries) for think, entries in by_think.items() if entries]
+    # admitted whole before it is split: a 429 must not leave one part scoring
+    services.gatherer.admission.admit(sum(len(entries) for _, entries in groups))
     async with hang_up(http) as gone:
-        # prompts with and without <think> are scored under two plans, concurrently
+        # one plan per think mode; both at once, so the request waits for the slower only
         scored = await asyncio.gather(
             *(
                 services.gatherer.verify(
@@ -124,6 +126,7 @@ async def openrlhf(
                     deadline,
                     seconds,
                     gone,
+                    admitted=True,
                 )
                 for think, entries in groups
             )

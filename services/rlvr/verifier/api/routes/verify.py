@@ -7,13 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
+from ...gather import INLINE_ITEMS
 from ...schemas import VerifyRequest, VerifyResponse, results_wire
 from ..bodies import ERROR_RESPONSES, ServiceRoute, read_request, request_body, respond
 from ..deps import Services, get_services
 from ..waiting import HEADER_PARAMETER, deadline_of, hang_up
 
 router = APIRouter(route_class=ServiceRoute)
-SMALL = 64  # results rendered on the event loop up to this many items
 
 
 @router.post(
@@ -43,7 +43,8 @@ async def verify(
         results = await services.gatherer.verify(body.items, plan, deadline, seconds, gone)
     if results is None:  # the client hung up: nobody to answer
         return Response(status_code=499)
-    response = await respond(lambda: {"results": results_wire(results)}, len(results) <= SMALL)
+    inline = len(results) <= INLINE_ITEMS  # small: rendered on the event loop, no thread hop
+    response = await respond(lambda: {"results": results_wire(results)}, inline)
     services.metrics.batch_latency.observe(time.perf_counter() - started)
     services.metrics.batch_items.observe(len(results))
     return response

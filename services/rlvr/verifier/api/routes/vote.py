@@ -8,9 +8,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import ValidationError
 
-from ...domains.fmt import FormatOptions
+from ...domains.fmt import as_written
 from ...schemas import VotePrompt, VoteRequest, VoteResponse, VoteResult
-from ...scoring import as_written
 from ...vocabulary import ErrorCode, Status
 from ...voting import vote_safely
 from ...workers import Failure, FailureKind
@@ -57,10 +56,9 @@ async def vote(request: Request, services: Annotated[Services, Depends(get_servi
     soft = services.default_plan.soft_timeout_s
     limit = soft + services.settings.kill_grace_s
     answer = body.answer.options() if body.answer else None
-    written = FormatOptions(think_in_prompt=body.think_in_prompt)
 
     async def one(prompt: VotePrompt) -> dict[str, Any]:
-        texts = [as_written(text, written) for text in prompt.texts]
+        texts = [as_written(text, body.think_in_prompt) for text in prompt.texts]
         args = (prompt.domain, texts, prompt.reference, body.k, soft, answer)
         result = await services.scorer.run_task(vote_safely, *args, limit_s=limit)
         return _failed(result) if isinstance(result, Failure) else result
