@@ -193,7 +193,8 @@ def test_strip_special_tokens_only_at_the_end() -> None:
 def test_a_humaneval_record_becomes_assertion_tests_with_its_prompt_as_setup() -> None:
     record = {
         "task_id": "HumanEval/38",
-        "prompt": 'def encode_cyclic(s: str):\n    return s\n\n\ndef decode_cyclic(s: str):\n    """."""\n',
+        "prompt": "def encode_cyclic(s: str):\n    return s\n\n\n"
+        'def decode_cyclic(s: str):\n    """."""\n',
         "test": "def check(candidate):\n    assert candidate(encode_cyclic('abc')) == 'abc'\n",
         "entry_point": "decode_cyclic",
     }

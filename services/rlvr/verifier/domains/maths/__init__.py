@@ -85,7 +85,8 @@ class MathDomain:
         verdict = self._compare(gold, found, details)
         if found.conflict and verdict.accuracy < 1.0:
             # Never judged: a judge shown the chain could be talked round by an earlier side.
-            verdict.details["reason"] = "inconsistent_equation"
+            # a reason already found (a hedge inside the chain) says more: keep it
+            verdict.details.setdefault("reason", "inconsistent_equation")
         return verdict
 
     def _compare(self, gold: Gold, found: Extraction, details: dict[str, Any]) -> Verdict:
