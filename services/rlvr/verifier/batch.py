@@ -38,7 +38,6 @@ class Batch:
     jobs: list[Job] = field(default_factory=list)
     positions: list[list[int]] = field(default_factory=list)  # per job, the items sharing it
     keys: list[Hashable] = field(default_factory=list)  # per job: equal for identical jobs
-    outcomes: list[Outcome | None] = field(default_factory=list)  # per job, once scored
 
 
 def _reference_key(reference: object) -> str:
@@ -90,7 +89,6 @@ def prepare(items: Sequence[VerifyItem | InvalidItem], limits: ItemLimits) -> Ba
             batch.jobs.append(Job(item.domain, text, item.reference, item.num_tokens, oversize))
             batch.positions.append([])
         batch.positions[job_index].append(position)
-    batch.outcomes = [None] * len(batch.jobs)
     return batch
 
 

@@ -79,6 +79,7 @@ _GRAM = regex.compile(
     r"\p{Han}|\p{Hiragana}|\p{Katakana}|[^\s\p{Han}\p{Hiragana}\p{Katakana}]{1,12}"
 )
 _TAG = re.compile(r"</?(?:think|answer)>", re.IGNORECASE)
+_NEWLINE = re.compile("\n")
 _ANSWER_BLOCK = re.compile(r"<answer>(.*?)</answer>", re.IGNORECASE | re.DOTALL)
 # A final answer this short may be in any script (a name, the character a question asks for);
 # a longer one is writing like the reasoning.
@@ -215,7 +216,7 @@ def reasoning_steps_reward(sample: Sample, opts: FormatOptions) -> float:
     markers = list(_STEP.finditer(text))
     # Where each step may end: the next marker, line or tag (found once: linear in the text).
     tags = {m.start() for m in _TAG.finditer(text)}
-    newlines = {i for i, c in enumerate(text) if c == "\n"}
+    newlines = {m.start() for m in _NEWLINE.finditer(text)}  # searched in C, not per character
     ends = sorted({m.start() for m in markers} | tags | newlines)
     steps: set[str] = set()
     for marker in markers:

@@ -245,3 +245,13 @@ def test_hedges_do_not_win_votes() -> None:
     result = vote("math", completions, {"answer": "72"}, [5])
     assert result["answers"] == [None, None, None, "72", "72"]
     assert result["majority"] == "72" and result["correct"] == 2
+
+
+@pytest.mark.parametrize(
+    "completion",
+    ["\\boxed{x = 3 = 4, 5}", "<answer>x = 70 = 71 = 1, 2</answer>", "x = 1 = 2 or 3"],
+)
+def test_a_hedge_at_the_end_of_a_chain_is_reported_as_a_hedge(completion: str) -> None:
+    verdict = MathDomain().verify(completion, {"answer": "72"})
+    assert verdict.accuracy == 0.0
+    assert verdict.details["reason"] == "multiple_answers"  # not relabelled as a chain
